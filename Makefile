@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# shake: out-of-tree entry points.
+#
+#   make              build net/shake/shake.ko against the newest installed
+#                     Debian kernel headers (KDIR=... to choose)
+#   make check        install what is missing, boot the VM, run the selftests
+#   make demo         boot the VM and show shake at work
+#   make lint         checkpatch --strict and sparse over the module
+#   make clean
+
+KDIR ?= $(lastword $(sort $(wildcard /lib/modules/*/build)))
+KSRC ?= /usr/src/linux-source-6.1
+BUILD := $(CURDIR)/build
+KSFT_INSTALL := $(BUILD)/kselftest
+
+export KSRC
+
+.PHONY: all module selftests check demo lint deps clean
+
+all: module
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel headers: run scripts/install-deps" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+selftests:
+	$(MAKE) -C selftests/net/shake KSRC=$(KSRC) INSTALL_PATH=$(KSFT_INSTALL) install
+
+deps:
+	scripts/install-deps
+
+check: deps
+	$(MAKE) module selftests
+	scripts/check
+
+demo: deps
+	$(MAKE) module selftests
+	scripts/vm-run --timeout 300 -- scripts/demo
+
+lint:
+	$(KSRC)/scripts/checkpatch.pl --strict --no-tree --show-types --terse \
+		-f $(filter-out %.mod.c,$(wildcard net/shake/*.c)) \
+		$(wildcard include/net/*.h include/uapi/linux/*.h)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF="-Wsparse-error" modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C selftests/net/shake clean
+	rm -rf $(BUILD)

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shake: module registration and the socket calls.
+ *
+ * shake registers itself as an IPv4 protocol (its own IP protocol number)
+ * and as the SOCK_STREAM protocol of that number, so that
+ * socket(AF_INET, SOCK_STREAM, IPPROTO_SHAKE) reaches it through inet_create.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/net.h>
+#include <net/inet_common.h>
+#include <net/ip.h>
+#include <net/protocol.h>
+#include <net/sock.h>
+#include <net/shake.h>
+#include <uapi/linux/shake.h>
+
+static int ipproto = IPPROTO_SHAKE;
+module_param(ipproto, int, 0444);
+MODULE_PARM_DESC(ipproto, "IP protocol number shake uses (default 253)");
+
+unsigned int shake_net_id __read_mostly;
+
+/* The "sockets" column of /proc/net/protocols counts every live socket of
+ * the namespace, up to the moment it is freed: a leak shows there.
+ */
+static void shake_sock_destruct(struct sock *sk)
+{
+	inet_sock_destruct(sk);
+	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
+}
+
+static int shake_init_sock(struct sock *sk)
+{
+	sk->sk_destruct = shake_sock_destruct;
+	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, 1);
+	return 0;
+}
+
+static void shake_close(struct sock *sk, long timeout)
+{
+	lock_sock(sk);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	shake_put_port(sk);
+	sock_orphan(sk);
+	release_sock(sk);
+	sock_put(sk);
+}
+
+static int shake_setsockopt(struct sock *sk, int level, int optname,
+			    sockptr_t optval, unsigned int optlen)
+{
+	if (level == SOL_IP)
+		return ip_setsockopt(sk, level, optname, optval, optlen);
+	return -ENOPROTOOPT;
+}
+
+static int shake_getsockopt(struct sock *sk, int level, int optname,
+			    char __user *optval, int __user *optlen)
+{
+	if (level == SOL_IP)
+		return ip_getsockopt(sk, level, optname, optval, optlen);
+	return -ENOPROTOOPT;
+}
+
+static struct proto shake_prot = {
+	.name			= "SHAKE",
+	.owner			= THIS_MODULE,
+	.init			= shake_init_sock,
+	.close			= shake_close,
+	.setsockopt		= shake_setsockopt,
+	.getsockopt		= shake_getsockopt,
+	.get_port		= shake_get_port,
+	.put_port		= shake_put_port,
+	.obj_size		= sizeof(struct shake_sock),
+};
+
+/* Connection setup (connect, listen, accept) and data transfer are not
+ * there yet: those calls answer EOPNOTSUPP until they are.
+ */
+static const struct proto_ops shake_stream_ops = {
+	.family		= PF_INET,
+	.owner		= THIS_MODULE,
+	.release	= inet_release,
+	.bind		= inet_bind,
+	.connect	= sock_no_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= sock_no_accept,
+	.getname	= inet_getname,
+	.ioctl		= inet_ioctl,
+	.gettstamp	= sock_gettstamp,
+	.listen		= sock_no_listen,
+	.shutdown	= inet_shutdown,
+	.setsockopt	= sock_common_setsockopt,
+	.getsockopt	= sock_common_getsockopt,
+	.sendmsg	= sock_no_sendmsg,
+	.recvmsg	= sock_no_recvmsg,
+	.mmap		= sock_no_mmap,
+	.sendpage	= sock_no_sendpage,
+};
+
+static struct inet_protosw shake_protosw = {
+	.type		= SOCK_STREAM,
+	.prot		= &shake_prot,
+	.ops		= &shake_stream_ops,
+};
+
+/* No connection can exist yet, so no segment has anyone to go to. */
+static int shake_rcv(struct sk_buff *skb)
+{
+	kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
+	return 0;
+}
+
+static const struct net_protocol shake_protocol = {
+	.handler	= shake_rcv,
+	.no_policy	= 1,
+};
+
+static int __net_init shake_net_init(struct net *net)
+{
+	shake_bind_table_init(&shake_net(net)->bind);
+	return shake_proc_init_net(net);
+}
+
+static void __net_exit shake_net_exit(struct net *net)
+{
+	shake_proc_exit_net(net);
+}
+
+static struct pernet_operations shake_net_ops = {
+	.init	= shake_net_init,
+	.exit	= shake_net_exit,
+	.id	= &shake_net_id,
+	.size	= sizeof(struct shake_net),
+};
+
+static int __init shake_init(void)
+{
+	int err;
+
+	if (ipproto <= 0 || ipproto >= IPPROTO_RAW) {
+		pr_err("ipproto=%d is not a usable IP protocol number\n",
+		       ipproto);
+		return -EINVAL;
+	}
+
+	err = proto_register(&shake_prot, 1);
+	if (err)
+		return err;
+
+	err = register_pernet_subsys(&shake_net_ops);
+	if (err)
+		goto err_proto;
+
+	/* Fails when another protocol owns the number: nothing is taken over. */
+	if (inet_add_protocol(&shake_protocol, ipproto)) {
+		pr_err("IP protocol %d is already in use\n", ipproto);
+		err = -EBUSY;
+		goto err_pernet;
+	}
+
+	shake_protosw.protocol = ipproto;
+	inet_register_protosw(&shake_protosw);
+	pr_info("registered as IP protocol %d\n", ipproto);
+	return 0;
+
+err_pernet:
+	unregister_pernet_subsys(&shake_net_ops);
+err_proto:
+	proto_unregister(&shake_prot);
+	return err;
+}
+
+static void __exit shake_exit(void)
+{
+	inet_unregister_protosw(&shake_protosw);
+	inet_del_protocol(&shake_protocol, ipproto);
+	unregister_pernet_subsys(&shake_net_ops);
+	proto_unregister(&shake_prot);
+}
+
+module_init(shake_init);
+module_exit(shake_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("shake: a TCP-class transport protocol");
+/* socket() autoloads net-pf-2-proto-253-type-1; the macro wants numbers */
+MODULE_ALIAS_NET_PF_PROTO_TYPE(PF_INET, 253, 1);

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shake: /proc/net/shake, one line per socket in the layout of
+ * /proc/net/tcp, so that habits and tools that read that file carry over.
+ */
+
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <net/shake.h>
+
+/* /proc/net/tcp pads every line to this width */
+#define SHAKE_PROC_LINE_WIDTH	149
+
+/* Walks the port table of the reader's namespace under its lock. */
+static struct sock *shake_seq_idx(struct seq_file *seq, loff_t pos)
+{
+	struct shake_bind_table *tb = &shake_net(seq_file_net(seq))->bind;
+	unsigned int i;
+	struct sock *sk;
+
+	for (i = 0; i < SHAKE_BIND_HASH_SIZE; i++) {
+		sk_for_each_bound(sk, &tb->chains[i]) {
+			if (pos-- == 0)
+				return sk;
+		}
+	}
+	return NULL;
+}
+
+static void *shake_seq_start(struct seq_file *seq, loff_t *pos)
+	__acquires(&tb->lock)
+{
+	struct shake_bind_table *tb = &shake_net(seq_file_net(seq))->bind;
+
+	spin_lock_bh(&tb->lock);
+	return *pos ? shake_seq_idx(seq, *pos - 1) : SEQ_START_TOKEN;
+}
+
+static void *shake_seq_next(struct seq_file *seq, void *v, loff_t *pos)
+{
+	++*pos;
+	return shake_seq_idx(seq, *pos - 1);
+}
+
+static void shake_seq_stop(struct seq_file *seq, void *v)
+	__releases(&tb->lock)
+{
+	struct shake_bind_table *tb = &shake_net(seq_file_net(seq))->bind;
+
+	spin_unlock_bh(&tb->lock);
+}
+
+static void shake_seq_show_sock(struct seq_file *seq, struct sock *sk,
+				loff_t sl)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	seq_printf(seq, "%4lld: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK",
+		   sl, inet->inet_rcv_saddr, inet->inet_num,
+		   inet->inet_daddr, ntohs(inet->inet_dport),
+		   inet_sk_state_load(sk),
+		   0, 0,	/* tx_queue:rx_queue */
+		   0, 0UL,	/* no timer runs on a bound socket */
+		   0,		/* retransmits */
+		   from_kuid_munged(seq_user_ns(seq), sock_i_uid(sk)),
+		   0,		/* probes */
+		   sock_i_ino(sk), refcount_read(&sk->sk_refcnt), sk);
+}
+
+static int shake_seq_show(struct seq_file *seq, void *v)
+{
+	seq_setwidth(seq, SHAKE_PROC_LINE_WIDTH);
+	if (v == SEQ_START_TOKEN)
+		seq_puts(seq, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
+	else
+		shake_seq_show_sock(seq, v, seq->index - 1);
+	seq_pad(seq, '\n');
+	return 0;
+}
+
+static const struct seq_operations shake_seq_ops = {
+	.start	= shake_seq_start,
+	.next	= shake_seq_next,
+	.stop	= shake_seq_stop,
+	.show	= shake_seq_show,
+};
+
+int shake_proc_init_net(struct net *net)
+{
+	if (!proc_create_net("shake", 0444, net->proc_net, &shake_seq_ops,
+			     sizeof(struct seq_net_private)))
+		return -ENOMEM;
+	return 0;
+}
+
+void shake_proc_exit_net(struct net *net)
+{
+	remove_proc_entry("shake", net->proc_net);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the shake selftests. */
+#ifndef SHAKE_SELFTEST_LIB_H
+#define SHAKE_SELFTEST_LIB_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <sys/socket.h>
+
+/* The IP protocol number the loaded module uses (its ipproto parameter). */
+int shake_proto(void);
+
+/* Move the calling process into a new network namespace with lo up. */
+int shake_new_netns(void);
+
+/* Write a string to a /proc/sys file; 0 or -errno. */
+int shake_write_sysctl(const char *path, const char *value);
+
+/* A sockaddr_in for a dotted address and a host-order port. */
+struct sockaddr_in shake_addr(const char *ip, unsigned short port);
+
+/* bind() a socket to ip:port; 0 or -errno. */
+int shake_bind(int fd, const char *ip, unsigned short port);
+
+/* The local port of a socket, or -1. */
+int shake_local_port(int fd);
+
+/*
+ * Find the /proc/net/shake (or any /proc/net/tcp-layout file) line whose
+ * local address is ip:port; copy it to line. Returns 1 if found, 0 if not,
+ * -errno if the file cannot be read.
+ */
+int shake_proc_find(const char *file, const char *ip, unsigned short port,
+		    char *line, size_t len);
+
+/* Number of lines (sockets) in a /proc/net/tcp-layout file, header excluded. */
+int shake_proc_count(const char *file);
+
+/* The "sockets" column of /proc/net/protocols (this namespace), or -1. */
+long shake_protocols_sockets(const char *name);
+
+/* Run fn(arg) in a child as uid/gid 65534 (no capabilities); its result. */
+int shake_as_nobody(int (*fn)(void *), void *arg);
+
+#endif
