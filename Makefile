@@ -5,6 +5,7 @@
 #   make              build net/shake/shake.ko against the newest installed
 #                     Debian kernel headers (KDIR=... to choose)
 #   make check        install what is missing, boot the VM, run the selftests
+#   make check-debug  the same on a KASAN/lockdep/kmemleak/UBSAN kernel
 #   make demo         boot the VM and show shake at work
 #   make lint         checkpatch --strict and sparse over the module
 #   make clean
@@ -16,7 +17,7 @@ KSFT_INSTALL := $(BUILD)/kselftest
 
 export KSRC
 
-.PHONY: all module selftests check demo lint deps clean
+.PHONY: all module selftests check check-debug demo lint deps clean
 
 all: module
 
@@ -33,6 +34,10 @@ deps:
 check: deps
 	$(MAKE) module selftests
 	scripts/check
+
+check-debug: deps
+	$(MAKE) selftests
+	scripts/check-debug
 
 demo: deps
 	$(MAKE) module selftests

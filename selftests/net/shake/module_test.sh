@@ -68,12 +68,12 @@ rmmod shake
 
 # autoload through the module alias, from the module tree (guest overlay)
 dst=/lib/modules/$(uname -r)/extra
-mkdir -p "$dst" && cp "$ko" "$dst/shake.ko" && depmod -a
+mkdir -p "$dst" && cp "$ko" "$dst/shake.ko" && depmod -a 2>/dev/null
 check "module alias for net-pf-2-proto-253-type-1" \
 	bash -c "modinfo -F alias $ko | grep -qx net-pf-2-proto-253-type-1"
 check "socket() autoloads shake" bash -c "$(declare -f can_open); can_open 253 && [ -d /sys/module/shake ]"
 rmmod shake
-rm -f "$dst/shake.ko" && depmod -a
+rm -f "$dst/shake.ko" && depmod -a 2>/dev/null
 
 insmod "$ko"
 check "reloads with defaults" bash -c "[ \$(cat /sys/module/shake/parameters/ipproto) = 253 ]"
