@@ -18,8 +18,8 @@
 #include <net/shake.h>
 #include <uapi/linux/shake.h>
 
-static int ipproto = IPPROTO_SHAKE;
-module_param(ipproto, int, 0444);
+int shake_ipproto = IPPROTO_SHAKE;
+module_param_named(ipproto, shake_ipproto, int, 0444);
 MODULE_PARM_DESC(ipproto, "IP protocol number shake uses (default 253)");
 
 unsigned int shake_net_id __read_mostly;
@@ -108,13 +108,6 @@ static struct inet_protosw shake_protosw = {
 	.ops		= &shake_stream_ops,
 };
 
-/* No connection can exist yet, so no segment has anyone to go to. */
-static int shake_rcv(struct sk_buff *skb)
-{
-	kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
-	return 0;
-}
-
 static const struct net_protocol shake_protocol = {
 	.handler	= shake_rcv,
 	.no_policy	= 1,
@@ -122,13 +115,45 @@ static const struct net_protocol shake_protocol = {
 
 static int __net_init shake_net_init(struct net *net)
 {
-	shake_bind_table_init(&shake_net(net)->bind);
-	return shake_proc_init_net(net);
+	struct shake_net *sn = shake_net(net);
+	int err;
+
+	shake_bind_table_init(&sn->bind);
+	spin_lock_init(&sn->reset_lock);
+
+	sn->mib = alloc_percpu(struct shake_mib);
+	if (!sn->mib)
+		return -ENOMEM;
+	err = shake_sysctl_init_net(net);
+	if (err)
+		goto err_mib;
+	/* a raw socket of our protocol, unhashed: it only sends */
+	err = inet_ctl_sock_create(&sn->ctl_sk, PF_INET, SOCK_RAW,
+				   shake_ipproto, net);
+	if (err)
+		goto err_sysctl;
+	err = shake_proc_init_net(net);
+	if (err)
+		goto err_ctl;
+	return 0;
+
+err_ctl:
+	inet_ctl_sock_destroy(sn->ctl_sk);
+err_sysctl:
+	shake_sysctl_exit_net(net);
+err_mib:
+	free_percpu(sn->mib);
+	return err;
 }
 
 static void __net_exit shake_net_exit(struct net *net)
 {
+	struct shake_net *sn = shake_net(net);
+
 	shake_proc_exit_net(net);
+	inet_ctl_sock_destroy(sn->ctl_sk);
+	shake_sysctl_exit_net(net);
+	free_percpu(sn->mib);
 }
 
 static struct pernet_operations shake_net_ops = {
@@ -142,9 +167,9 @@ static int __init shake_init(void)
 {
 	int err;
 
-	if (ipproto <= 0 || ipproto >= IPPROTO_RAW) {
+	if (shake_ipproto <= 0 || shake_ipproto >= IPPROTO_RAW) {
 		pr_err("ipproto=%d is not a usable IP protocol number\n",
-		       ipproto);
+		       shake_ipproto);
 		return -EINVAL;
 	}
 
@@ -157,15 +182,15 @@ static int __init shake_init(void)
 		goto err_proto;
 
 	/* Fails when another protocol owns the number: nothing is taken over. */
-	if (inet_add_protocol(&shake_protocol, ipproto)) {
-		pr_err("IP protocol %d is already in use\n", ipproto);
+	if (inet_add_protocol(&shake_protocol, shake_ipproto)) {
+		pr_err("IP protocol %d is already in use\n", shake_ipproto);
 		err = -EBUSY;
 		goto err_pernet;
 	}
 
-	shake_protosw.protocol = ipproto;
+	shake_protosw.protocol = shake_ipproto;
 	inet_register_protosw(&shake_protosw);
-	pr_info("registered as IP protocol %d\n", ipproto);
+	pr_info("registered as IP protocol %d\n", shake_ipproto);
 	return 0;
 
 err_pernet:
@@ -178,7 +203,7 @@ err_proto:
 static void __exit shake_exit(void)
 {
 	inet_unregister_protosw(&shake_protosw);
-	inet_del_protocol(&shake_protocol, ipproto);
+	inet_del_protocol(&shake_protocol, shake_ipproto);
 	unregister_pernet_subsys(&shake_net_ops);
 	proto_unregister(&shake_prot);
 }

@@ -85,15 +85,48 @@ static const struct seq_operations shake_seq_ops = {
 	.show	= shake_seq_show,
 };
 
+/* In the order of enum shake_mib_field */
+static const char * const shake_mib_names[SHAKE_MIB_MAX] = {
+	"InSegs",
+	"OutSegs",
+	"InErrs",
+	"InCsumErrors",
+	"OutRsts",
+	"OutRstsRateLimited",
+};
+
+/* /proc/net/shake_stat: "Name value" lines, summed over the CPUs */
+static int shake_stat_show(struct seq_file *seq, void *v)
+{
+	struct shake_net *sn = shake_net(seq_file_single_net(seq));
+	unsigned int i;
+	int cpu;
+
+	for (i = 0; i < SHAKE_MIB_MAX; i++) {
+		unsigned long sum = 0;
+
+		for_each_possible_cpu(cpu)
+			sum += per_cpu_ptr(sn->mib, cpu)->mibs[i];
+		seq_printf(seq, "%s %lu\n", shake_mib_names[i], sum);
+	}
+	return 0;
+}
+
 int shake_proc_init_net(struct net *net)
 {
 	if (!proc_create_net("shake", 0444, net->proc_net, &shake_seq_ops,
 			     sizeof(struct seq_net_private)))
 		return -ENOMEM;
+	if (!proc_create_net_single("shake_stat", 0444, net->proc_net,
+				    shake_stat_show, NULL)) {
+		remove_proc_entry("shake", net->proc_net);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 void shake_proc_exit_net(struct net *net)
 {
+	remove_proc_entry("shake_stat", net->proc_net);
 	remove_proc_entry("shake", net->proc_net);
 }

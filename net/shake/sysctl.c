@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shake: /proc/sys/net/shake, one set per network namespace.
+ */
+
+#include <linux/slab.h>
+#include <linux/sysctl.h>
+#include <net/shake.h>
+
+static struct ctl_table shake_sysctl_table[] = {
+	{
+		.procname	= "reset_msgs_per_sec",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+	},
+	{ }
+};
+
+/* Each entry's .data is relocated to this namespace's struct shake_net. */
+static const size_t shake_sysctl_offsets[] = {
+	offsetof(struct shake_net, sysctl_reset_msgs_per_sec),
+};
+
+int shake_sysctl_init_net(struct net *net)
+{
+	struct shake_net *sn = shake_net(net);
+	struct ctl_table *table;
+	unsigned int i;
+
+	sn->sysctl_reset_msgs_per_sec = 1000;
+
+	table = kmemdup(shake_sysctl_table, sizeof(shake_sysctl_table),
+			GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	BUILD_BUG_ON(ARRAY_SIZE(shake_sysctl_offsets) !=
+		     ARRAY_SIZE(shake_sysctl_table) - 1);
+	for (i = 0; i < ARRAY_SIZE(shake_sysctl_offsets); i++)
+		table[i].data = (char *)sn + shake_sysctl_offsets[i];
+
+	sn->sysctl_hdr = register_net_sysctl(net, "net/shake", table);
+	if (!sn->sysctl_hdr) {
+		kfree(table);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void shake_sysctl_exit_net(struct net *net)
+{
+	struct shake_net *sn = shake_net(net);
+	struct ctl_table *table = sn->sysctl_hdr->ctl_table_arg;
+
+	unregister_net_sysctl_table(sn->sysctl_hdr);
+	kfree(table);
+}
