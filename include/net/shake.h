@@ -54,6 +54,14 @@ struct shakehdr {
 	__be16	urg_ptr;
 };
 
+/* The flags byte, as in TCP's tcp_flag_byte() */
+#define shake_flag_byte(th)	(((u8 *)(th))[13])
+#define SHAKEHDR_FIN		0x01
+#define SHAKEHDR_SYN		0x02
+#define SHAKEHDR_RST		0x04
+#define SHAKEHDR_PSH		0x08
+#define SHAKEHDR_ACK		0x10
+
 static inline struct shakehdr *shake_hdr(const struct sk_buff *skb)
 {
 	return (struct shakehdr *)skb_transport_header(skb);
@@ -108,6 +116,13 @@ enum shake_mib_field {
 	SHAKE_MIB_INCSUMERRORS,
 	SHAKE_MIB_OUTRSTS,
 	SHAKE_MIB_OUTRSTSRATELIMITED,
+	SHAKE_MIB_ACTIVEOPENS,
+	SHAKE_MIB_ATTEMPTFAILS,
+	SHAKE_MIB_ESTABRESETS,
+	SHAKE_MIB_CURRESTAB,
+	SHAKE_MIB_RETRANSSEGS,
+	SHAKE_MIB_CHALLENGEACKS,
+	SHAKE_MIB_CHALLENGEACKSRATELIMITED,
 	SHAKE_MIB_MAX
 };
 
@@ -117,6 +132,13 @@ struct shake_mib {
 
 #define SHAKE_BIND_HASH_BITS	8
 #define SHAKE_BIND_HASH_SIZE	BIT(SHAKE_BIND_HASH_BITS)
+#define SHAKE_EHASH_BITS	10
+#define SHAKE_EHASH_SIZE	BIT(SHAKE_EHASH_BITS)
+
+/* RFC 6298 2.1 initial RTO, and the ceiling of its backoff */
+#define SHAKE_TIMEOUT_INIT	((unsigned int)HZ)
+#define SHAKE_RTO_MAX		((unsigned int)(120 * HZ))
+#define SHAKE_SYN_RETRIES	6
 
 /**
  * struct shake_bind_table - the local ports of one network namespace
@@ -129,35 +151,90 @@ struct shake_bind_table {
 };
 
 /**
+ * struct shake_ehash - connected sockets of one namespace, by 4-tuple
+ * @lock: serialises writers; readers walk @chains under RCU
+ * @chains: sockets linked by sk_node; each link holds a reference
+ */
+struct shake_ehash {
+	spinlock_t lock;	/* see above */
+	struct hlist_head chains[SHAKE_EHASH_SIZE];
+};
+
+/**
+ * struct shake_ratelimit - a token bucket of messages per second
+ * @lock: protects the other fields
+ * @credit: messages that may go out now
+ * @stamp: jiffies of the last refill
+ */
+struct shake_ratelimit {
+	spinlock_t lock;	/* see above */
+	u32 credit;
+	unsigned long stamp;
+};
+
+/**
  * struct shake_net - per network namespace state
  * @bind: the local port table
+ * @ehash: connected sockets
  * @mib: counters, per CPU
  * @ctl_sk: kernel socket that sends segments no socket owns (RSTs)
  * @sysctl_hdr: registration of /proc/sys/net/shake
  * @sysctl_reset_msgs_per_sec: RSTs per second for segments without a
  *	socket; 0 for no limit
- * @reset_lock: protects @reset_credit and @reset_stamp
- * @reset_credit: RSTs that may go out now
- * @reset_stamp: jiffies of the last refill of @reset_credit
+ * @sysctl_syn_retries: SYN retransmissions before connect() gives up
+ * @sysctl_challenge_ack_limit: challenge ACKs per second (RFC 5961)
+ * @reset_limit: bucket of @sysctl_reset_msgs_per_sec
+ * @challenge_limit: bucket of @sysctl_challenge_ack_limit
  */
 struct shake_net {
 	struct shake_bind_table bind;
+	struct shake_ehash ehash;
 	struct shake_mib __percpu *mib;
 	struct sock *ctl_sk;
 	struct ctl_table_header *sysctl_hdr;
 	int sysctl_reset_msgs_per_sec;
-	spinlock_t reset_lock;	/* see above */
-	u32 reset_credit;
-	unsigned long reset_stamp;
+	int sysctl_syn_retries;
+	int sysctl_challenge_ack_limit;
+	struct shake_ratelimit reset_limit;
+	struct shake_ratelimit challenge_limit;
 };
 
 /**
  * struct shake_sock - a shake socket
  * @inet: the generic inet socket; must stay first
+ * @iss: initial send sequence number
+ * @snd_una: oldest unacknowledged sequence number
+ * @snd_nxt: next sequence number to send
+ * @rcv_nxt: next sequence number expected
+ * @rcv_wnd: receive window we advertise
+ * @retransmits: retransmissions of the segment the timer guards
+ * @rto: retransmission timeout, in jiffies
+ * @retransmit_timer: holds a socket reference while pending
  */
 struct shake_sock {
 	struct inet_sock inet;
+	u32 iss;
+	u32 snd_una;
+	u32 snd_nxt;
+	u32 rcv_nxt;
+	u32 rcv_wnd;
+	u8 retransmits;
+	unsigned int rto;
+	struct timer_list retransmit_timer;
 };
+
+static inline struct shake_sock *shake_sk(const struct sock *sk)
+{
+	return (struct shake_sock *)sk;
+}
+
+/* Sequence number comparisons, modulo 2^32 */
+static inline bool shake_before(u32 seq1, u32 seq2)
+{
+	return (s32)(seq1 - seq2) < 0;
+}
+
+#define shake_after(seq2, seq1)	shake_before(seq1, seq2)
 
 extern unsigned int shake_net_id;
 
@@ -168,24 +245,54 @@ static inline struct shake_net *shake_net(const struct net *net)
 
 #define SHAKE_INC_STATS(net, field) \
 	this_cpu_inc(shake_net(net)->mib->mibs[field])
+#define SHAKE_DEC_STATS(net, field) \
+	this_cpu_dec(shake_net(net)->mib->mibs[field])
+
+/* state.c */
+void shake_set_state(struct sock *sk, int state);
+void shake_done(struct sock *sk, int err);
+
+/* isn.c */
+void shake_isn_init(void);
+u32 shake_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
+
+/* connect.c */
+int shake_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
+int shake_disconnect(struct sock *sk, int flags);
+
+/* timer.c */
+void shake_init_timers(struct sock *sk);
+void shake_reset_retransmit_timer(struct sock *sk);
+void shake_clear_timers(struct sock *sk);
 
 /* wire.c */
 int shake_parse_options(const struct shakehdr *th, struct shake_options *opt);
 
 /* input.c */
 int shake_rcv(struct sk_buff *skb);
+int shake_sk_rcv(struct sock *sk, struct sk_buff *skb);
 
 /* output.c */
 void shake_send_reset(struct net *net, struct sk_buff *in_skb);
+int shake_send_syn(struct sock *sk);
+void shake_send_ack(struct sock *sk);
+void shake_send_challenge_ack(struct sock *sk);
+void shake_send_active_reset(struct sock *sk);
+void shake_ratelimit_init(struct shake_ratelimit *rl);
 
 /* sysctl.c */
 int shake_sysctl_init_net(struct net *net);
 void shake_sysctl_exit_net(struct net *net);
 
 /* hashtables.c */
-void shake_bind_table_init(struct shake_bind_table *tb);
+void shake_hashtables_init(struct shake_net *sn);
+void shake_hash_secret_init(void);
 int shake_get_port(struct sock *sk, unsigned short snum);
 void shake_put_port(struct sock *sk);
+int shake_ehash_insert(struct sock *sk);
+void shake_ehash_remove(struct sock *sk);
+struct sock *shake_ehash_lookup(struct net *net, __be32 saddr, __be16 sport,
+				__be32 daddr, __be16 dport);
 
 /* proc.c */
 int shake_proc_init_net(struct net *net);

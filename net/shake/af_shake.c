@@ -36,18 +36,47 @@ static void shake_sock_destruct(struct sock *sk)
 static int shake_init_sock(struct sock *sk)
 {
 	sk->sk_destruct = shake_sock_destruct;
+	/* lookups walk the connection table under RCU only */
+	sock_set_flag(sk, SOCK_RCU_FREE);
+	shake_init_timers(sk);
 	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, 1);
 	return 0;
 }
 
+/* Until orderly release lands, close() aborts a connection with a RST. */
 static void shake_close(struct sock *sk, long timeout)
 {
 	lock_sock(sk);
+	shake_disconnect(sk, 0);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	shake_put_port(sk);
 	sock_orphan(sk);
 	release_sock(sk);
 	sock_put(sk);
+}
+
+static __poll_t shake_poll(struct file *file, struct socket *sock,
+			   poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	__poll_t mask = 0;
+	int state;
+
+	sock_poll_wait(file, sock, wait);
+	state = inet_sk_state_load(sk);
+	if (READ_ONCE(sk->sk_shutdown) == SHUTDOWN_MASK || state == TCP_CLOSE)
+		mask |= EPOLLHUP;
+	if (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	/* connected, or never connecting: writable as far as poll can tell */
+	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV &&
+	    !(READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	/* pairs with the store of sk_err before the wakeup */
+	smp_rmb();
+	if (READ_ONCE(sk->sk_err))
+		mask |= EPOLLERR;
+	return mask;
 }
 
 static int shake_setsockopt(struct sock *sk, int level, int optname,
@@ -71,6 +100,9 @@ static struct proto shake_prot = {
 	.owner			= THIS_MODULE,
 	.init			= shake_init_sock,
 	.close			= shake_close,
+	.connect		= shake_v4_connect,
+	.disconnect		= shake_disconnect,
+	.backlog_rcv		= shake_sk_rcv,
 	.setsockopt		= shake_setsockopt,
 	.getsockopt		= shake_getsockopt,
 	.get_port		= shake_get_port,
@@ -78,18 +110,19 @@ static struct proto shake_prot = {
 	.obj_size		= sizeof(struct shake_sock),
 };
 
-/* Connection setup (connect, listen, accept) and data transfer are not
- * there yet: those calls answer EOPNOTSUPP until they are.
+/* The passive open (listen, accept) and data transfer are not there yet:
+ * those calls answer EOPNOTSUPP until they are.
  */
 static const struct proto_ops shake_stream_ops = {
 	.family		= PF_INET,
 	.owner		= THIS_MODULE,
 	.release	= inet_release,
 	.bind		= inet_bind,
-	.connect	= sock_no_connect,
+	.connect	= inet_stream_connect,
 	.socketpair	= sock_no_socketpair,
 	.accept		= sock_no_accept,
 	.getname	= inet_getname,
+	.poll		= shake_poll,
 	.ioctl		= inet_ioctl,
 	.gettstamp	= sock_gettstamp,
 	.listen		= sock_no_listen,
@@ -118,8 +151,9 @@ static int __net_init shake_net_init(struct net *net)
 	struct shake_net *sn = shake_net(net);
 	int err;
 
-	shake_bind_table_init(&sn->bind);
-	spin_lock_init(&sn->reset_lock);
+	shake_hashtables_init(sn);
+	shake_ratelimit_init(&sn->reset_limit);
+	shake_ratelimit_init(&sn->challenge_limit);
 
 	sn->mib = alloc_percpu(struct shake_mib);
 	if (!sn->mib)
@@ -172,6 +206,9 @@ static int __init shake_init(void)
 		       shake_ipproto);
 		return -EINVAL;
 	}
+
+	shake_isn_init();
+	shake_hash_secret_init();
 
 	err = proto_register(&shake_prot, 1);
 	if (err)

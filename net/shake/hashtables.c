@@ -8,18 +8,30 @@
  * of one user share it; a wildcard address overlaps every address.
  */
 
+#include <linux/jhash.h>
 #include <linux/random.h>
+#include <linux/rculist.h>
 #include <net/addrconf.h>
 #include <net/ip.h>
 #include <net/shake.h>
 
-void shake_bind_table_init(struct shake_bind_table *tb)
+static u32 shake_hash_secret __read_mostly;
+
+void shake_hash_secret_init(void)
+{
+	shake_hash_secret = get_random_u32();
+}
+
+void shake_hashtables_init(struct shake_net *sn)
 {
 	unsigned int i;
 
-	spin_lock_init(&tb->lock);
+	spin_lock_init(&sn->bind.lock);
 	for (i = 0; i < SHAKE_BIND_HASH_SIZE; i++)
-		INIT_HLIST_HEAD(&tb->chains[i]);
+		INIT_HLIST_HEAD(&sn->bind.chains[i]);
+	spin_lock_init(&sn->ehash.lock);
+	for (i = 0; i < SHAKE_EHASH_SIZE; i++)
+		INIT_HLIST_HEAD(&sn->ehash.chains[i]);
 }
 
 static struct hlist_head *shake_bind_chain(struct shake_bind_table *tb,
@@ -147,4 +159,96 @@ void shake_put_port(struct sock *sk)
 		hlist_del_init(&sk->sk_bind_node);
 	inet_sk(sk)->inet_num = 0;
 	spin_unlock_bh(&tb->lock);
+}
+
+/* Keyed, so that a remote peer cannot aim many connections at one chain. */
+static struct hlist_head *shake_ehash_chain(struct shake_ehash *eh,
+					    __be32 laddr, __be16 lport,
+					    __be32 raddr, __be16 rport)
+{
+	u32 h = jhash_3words((__force u32)laddr, (__force u32)raddr,
+			     ((__force u32)lport << 16) | (__force u32)rport,
+			     shake_hash_secret);
+
+	return &eh->chains[h & (SHAKE_EHASH_SIZE - 1)];
+}
+
+static bool shake_ehash_match(const struct sock *sk, __be32 laddr,
+			      __be16 lport, __be32 raddr, __be16 rport)
+{
+	const struct inet_sock *inet = inet_sk(sk);
+
+	return inet->inet_rcv_saddr == laddr && inet->inet_sport == lport &&
+	       inet->inet_daddr == raddr && inet->inet_dport == rport;
+}
+
+/**
+ * shake_ehash_insert - make a connecting socket findable by its 4-tuple
+ * @sk: the socket, with addresses and ports set
+ *
+ * Return: 0, or -EADDRNOTAVAIL if another socket has the same 4-tuple.
+ */
+int shake_ehash_insert(struct sock *sk)
+{
+	struct shake_ehash *eh = &shake_net(sock_net(sk))->ehash;
+	const struct inet_sock *inet = inet_sk(sk);
+	struct hlist_head *chain;
+	struct sock *sk2;
+	int err = 0;
+
+	chain = shake_ehash_chain(eh, inet->inet_rcv_saddr, inet->inet_sport,
+				  inet->inet_daddr, inet->inet_dport);
+	spin_lock_bh(&eh->lock);
+	sk_for_each(sk2, chain) {
+		if (shake_ehash_match(sk2, inet->inet_rcv_saddr,
+				      inet->inet_sport, inet->inet_daddr,
+				      inet->inet_dport)) {
+			err = -EADDRNOTAVAIL;
+			goto out;
+		}
+	}
+	sk_add_node_rcu(sk, chain);
+out:
+	spin_unlock_bh(&eh->lock);
+	return err;
+}
+
+void shake_ehash_remove(struct sock *sk)
+{
+	struct shake_ehash *eh = &shake_net(sock_net(sk))->ehash;
+
+	spin_lock_bh(&eh->lock);
+	sk_del_node_init_rcu(sk);
+	spin_unlock_bh(&eh->lock);
+}
+
+/**
+ * shake_ehash_lookup - find the connection a segment belongs to
+ * @net: the namespace the segment arrived in
+ * @saddr: segment source address (the remote end)
+ * @sport: segment source port
+ * @daddr: segment destination address (the local end)
+ * @dport: segment destination port
+ *
+ * Called under rcu_read_lock(); sockets are freed after a grace period
+ * (SOCK_RCU_FREE), so the walk is safe against concurrent removal.
+ *
+ * Return: the socket with a reference taken, or NULL.
+ */
+struct sock *shake_ehash_lookup(struct net *net, __be32 saddr, __be16 sport,
+				__be32 daddr, __be16 dport)
+{
+	struct shake_ehash *eh = &shake_net(net)->ehash;
+	struct sock *sk;
+
+	sk_for_each_rcu(sk, shake_ehash_chain(eh, daddr, dport, saddr, sport)) {
+		if (!shake_ehash_match(sk, daddr, dport, saddr, sport) ||
+		    !refcount_inc_not_zero(&sk->sk_refcnt))
+			continue;
+		/* it may have been disconnected since the match */
+		if (shake_ehash_match(sk, daddr, dport, saddr, sport))
+			return sk;
+		sock_put(sk);
+	}
+	return NULL;
 }

@@ -12,8 +12,9 @@
  *
  * Validates the header (length, data offset, options) and the checksum over
  * the IPv4 pseudo-header; malformed segments are dropped and counted in
- * InErrs (and InCsumErrors). No connection exists yet, so every valid
- * segment finds no socket and is answered as RFC 9293 3.10.7.1 says.
+ * InErrs (and InCsumErrors). A valid segment goes to the connection its
+ * 4-tuple names, or, when there is none, is answered as RFC 9293 3.10.7.1
+ * says.
  *
  * Return: 0; the skb is always consumed.
  */
@@ -23,6 +24,8 @@ int shake_rcv(struct sk_buff *skb)
 	enum skb_drop_reason reason;
 	struct shake_options opt;
 	const struct shakehdr *th;
+	const struct iphdr *iph;
+	struct sock *sk;
 
 	if (skb->pkt_type != PACKET_HOST) {
 		reason = SKB_DROP_REASON_OTHERHOST;
@@ -50,13 +53,155 @@ int shake_rcv(struct sk_buff *skb)
 	if (shake_parse_options(th, &opt))
 		goto bad_segment;
 
-	shake_send_reset(net, skb);
-	reason = SKB_DROP_REASON_NO_SOCKET;
-	goto discard;
+	iph = ip_hdr(skb);
+	sk = shake_ehash_lookup(net, iph->saddr, th->source, iph->daddr,
+				th->dest);
+	if (!sk) {
+		shake_send_reset(net, skb);
+		reason = SKB_DROP_REASON_NO_SOCKET;
+		goto discard;
+	}
+
+	bh_lock_sock_nested(sk);
+	if (!sock_owned_by_user(sk)) {
+		shake_sk_rcv(sk, skb);
+	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+				  READ_ONCE(sk->sk_sndbuf))) {
+		bh_unlock_sock(sk);
+		sock_put(sk);
+		reason = SKB_DROP_REASON_SOCKET_BACKLOG;
+		goto discard;
+	}
+	bh_unlock_sock(sk);
+	sock_put(sk);
+	return 0;
 
 bad_segment:
 	SHAKE_INC_STATS(net, SHAKE_MIB_INERRS);
 discard:
 	kfree_skb_reason(skb, reason);
+	return 0;
+}
+
+/* RFC 9293 3.10.7.3: a segment for a socket in SYN_SENT */
+static void shake_rcv_syn_sent(struct sock *sk, struct sk_buff *skb,
+			       const struct shakehdr *th)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	u32 ack = ntohl(th->ack_seq);
+
+	if (th->ack && (!shake_after(ack, ssk->iss) ||
+			shake_after(ack, ssk->snd_nxt))) {
+		/* not for our SYN: <SEQ=SEG.ACK><CTL=RST> */
+		shake_send_reset(sock_net(sk), skb);
+		return;
+	}
+	if (th->rst) {
+		if (th->ack)
+			shake_done(sk, ECONNREFUSED);
+		return;
+	}
+	if (!th->syn)
+		return;
+
+	ssk->rcv_nxt = ntohl(th->seq) + 1;
+	if (th->ack) {
+		ssk->snd_una = ack;
+		shake_clear_timers(sk);
+		shake_set_state(sk, TCP_ESTABLISHED);
+		shake_send_ack(sk);
+		sk->sk_state_change(sk);
+		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
+	} else {
+		/* simultaneous open: answer the peer's SYN with our SYN-ACK */
+		shake_set_state(sk, TCP_SYN_RECV);
+		shake_send_syn(sk);
+	}
+}
+
+/* Does any of the segment fall in the receive window (RFC 9293 3.10.7.4)? */
+static bool shake_seq_acceptable(const struct shake_sock *ssk, u32 seq,
+				 u32 seg_len)
+{
+	u32 wnd_end = ssk->rcv_nxt + ssk->rcv_wnd;
+
+	if (!seg_len)
+		return !shake_before(seq, ssk->rcv_nxt) &&
+		       (ssk->rcv_wnd ? shake_before(seq, wnd_end) :
+				       seq == ssk->rcv_nxt);
+	return ssk->rcv_wnd &&
+	       ((!shake_before(seq, ssk->rcv_nxt) &&
+		 shake_before(seq, wnd_end)) ||
+		(!shake_before(seq + seg_len - 1, ssk->rcv_nxt) &&
+		 shake_before(seq + seg_len - 1, wnd_end)));
+}
+
+/* A segment for a synchronized connection (SYN_RECV, ESTABLISHED) */
+static void shake_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
+				   const struct shakehdr *th)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	u32 seq = ntohl(th->seq), ack = ntohl(th->ack_seq);
+	u32 seg_len = skb->len - th->doff * 4 + th->syn + th->fin;
+
+	if (!shake_seq_acceptable(ssk, seq, seg_len)) {
+		if (!th->rst)
+			shake_send_ack(sk);
+		return;
+	}
+	if (th->rst) {
+		/* RFC 5961 3.2: only an exact hit resets */
+		if (seq != ssk->rcv_nxt) {
+			shake_send_challenge_ack(sk);
+			return;
+		}
+		shake_done(sk, sk->sk_state == TCP_SYN_RECV ? ECONNREFUSED :
+							      ECONNRESET);
+		return;
+	}
+	if (th->syn) {
+		/* RFC 5961 4.2: a SYN here is answered, never obeyed */
+		shake_send_challenge_ack(sk);
+		return;
+	}
+	if (!th->ack)
+		return;
+
+	if (!shake_after(ack, ssk->snd_una) || shake_after(ack, ssk->snd_nxt)) {
+		if (sk->sk_state == TCP_SYN_RECV)
+			shake_send_reset(sock_net(sk), skb);
+		return;
+	}
+	ssk->snd_una = ack;
+	if (sk->sk_state == TCP_SYN_RECV) {
+		shake_clear_timers(sk);
+		shake_set_state(sk, TCP_ESTABLISHED);
+		sk->sk_state_change(sk);
+		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
+	}
+	/* data is accepted once the data transfer work lands */
+}
+
+/**
+ * shake_sk_rcv - process a segment for a socket (struct proto.backlog_rcv)
+ * @sk: the socket, bh-locked or owned by the caller
+ * @skb: the segment, validated by shake_rcv(); always consumed
+ *
+ * Return: 0.
+ */
+int shake_sk_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	const struct shakehdr *th = shake_hdr(skb);
+
+	switch (sk->sk_state) {
+	case TCP_SYN_SENT:
+		shake_rcv_syn_sent(sk, skb, th);
+		break;
+	case TCP_SYN_RECV:
+	case TCP_ESTABLISHED:
+		shake_rcv_synchronized(sk, skb, th);
+		break;
+	}
+	consume_skb(skb);
 	return 0;
 }

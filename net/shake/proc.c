@@ -54,14 +54,18 @@ static void shake_seq_show_sock(struct seq_file *seq, struct sock *sk,
 				loff_t sl)
 {
 	const struct inet_sock *inet = inet_sk(sk);
+	const struct shake_sock *ssk = shake_sk(sk);
+	const struct timer_list *rtx = &ssk->retransmit_timer;
+	bool pending = timer_pending(rtx);
 
 	seq_printf(seq, "%4lld: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK",
 		   sl, inet->inet_rcv_saddr, inet->inet_num,
 		   inet->inet_daddr, ntohs(inet->inet_dport),
 		   inet_sk_state_load(sk),
 		   0, 0,	/* tx_queue:rx_queue */
-		   0, 0UL,	/* no timer runs on a bound socket */
-		   0,		/* retransmits */
+		   pending ? 1 : 0,	/* 1: retransmission timer */
+		   pending ? jiffies_delta_to_clock_t(rtx->expires - jiffies) : 0L,
+		   ssk->retransmits,
 		   from_kuid_munged(seq_user_ns(seq), sock_i_uid(sk)),
 		   0,		/* probes */
 		   sock_i_ino(sk), refcount_read(&sk->sk_refcnt), sk);
@@ -93,6 +97,13 @@ static const char * const shake_mib_names[SHAKE_MIB_MAX] = {
 	"InCsumErrors",
 	"OutRsts",
 	"OutRstsRateLimited",
+	"ActiveOpens",
+	"AttemptFails",
+	"EstabResets",
+	"CurrEstab",
+	"RetransSegs",
+	"ChallengeAcks",
+	"ChallengeAcksRateLimited",
 };
 
 /* /proc/net/shake_stat: "Name value" lines, summed over the CPUs */

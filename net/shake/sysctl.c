@@ -7,9 +7,27 @@
 #include <linux/sysctl.h>
 #include <net/shake.h>
 
+/* TCP's bound too: the backoff ceiling is reached long before */
+static int shake_max_syn_retries = 127;
+
 static struct ctl_table shake_sysctl_table[] = {
 	{
 		.procname	= "reset_msgs_per_sec",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+	},
+	{
+		.procname	= "syn_retries",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &shake_max_syn_retries,
+	},
+	{
+		.procname	= "challenge_ack_limit",
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -21,6 +39,8 @@ static struct ctl_table shake_sysctl_table[] = {
 /* Each entry's .data is relocated to this namespace's struct shake_net. */
 static const size_t shake_sysctl_offsets[] = {
 	offsetof(struct shake_net, sysctl_reset_msgs_per_sec),
+	offsetof(struct shake_net, sysctl_syn_retries),
+	offsetof(struct shake_net, sysctl_challenge_ack_limit),
 };
 
 int shake_sysctl_init_net(struct net *net)
@@ -30,6 +50,8 @@ int shake_sysctl_init_net(struct net *net)
 	unsigned int i;
 
 	sn->sysctl_reset_msgs_per_sec = 1000;
+	sn->sysctl_syn_retries = SHAKE_SYN_RETRIES;
+	sn->sysctl_challenge_ack_limit = 1000;
 
 	table = kmemdup(shake_sysctl_table, sizeof(shake_sysctl_table),
 			GFP_KERNEL);

@@ -32,8 +32,15 @@ can_open() {
 	python3 -c 'import socket, sys; socket.socket(2, 1, int(sys.argv[1]))' "$1" 2>/dev/null
 }
 
+# Sockets are freed an RCU grace period after close(): wait a little.
 sockets_in_use() {
-	awk '$1 == "SHAKE" { print $3 }' /proc/net/protocols
+	local i n
+	for i in $(seq 20); do
+		n=$(awk '$1 == "SHAKE" { print $3 }' /proc/net/protocols)
+		[ "$n" = 0 ] && break
+		sleep 0.1
+	done
+	echo "$n"
 }
 
 echo "TAP version 13"

@@ -148,6 +148,18 @@ long shake_protocols_sockets(const char *name)
 	return sockets;
 }
 
+long shake_protocols_sockets_settle(const char *name, long want)
+{
+	long n = shake_protocols_sockets(name);
+	int i;
+
+	for (i = 0; i < 200 && n != want; i++) {
+		usleep(10000);
+		n = shake_protocols_sockets(name);
+	}
+	return n;
+}
+
 int shake_as_nobody(int (*fn)(void *), void *arg)
 {
 	int status;

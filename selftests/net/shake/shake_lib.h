@@ -39,6 +39,12 @@ int shake_proc_count(const char *file);
 /* The "sockets" column of /proc/net/protocols (this namespace), or -1. */
 long shake_protocols_sockets(const char *name);
 
+/*
+ * Wait up to two seconds for that column to read @want: closed sockets are
+ * freed after an RCU grace period, a moment after close() returns.
+ */
+long shake_protocols_sockets_settle(const char *name, long want);
+
 /* Run fn(arg) in a child as uid/gid 65534 (no capabilities); its result. */
 int shake_as_nobody(int (*fn)(void *), void *arg);
 
