@@ -271,6 +271,7 @@ int shake_parse_options(const struct shakehdr *th, struct shake_options *opt);
 /* input.c */
 int shake_rcv(struct sk_buff *skb);
 int shake_sk_rcv(struct sock *sk, struct sk_buff *skb);
+int shake_err(struct sk_buff *skb, u32 info);
 
 /* output.c */
 void shake_send_reset(struct net *net, struct sk_buff *in_skb);

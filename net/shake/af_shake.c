@@ -143,6 +143,7 @@ static struct inet_protosw shake_protosw = {
 
 static const struct net_protocol shake_protocol = {
 	.handler	= shake_rcv,
+	.err_handler	= shake_err,
 	.no_policy	= 1,
 };
 

@@ -3,6 +3,7 @@
  * shake: segment input: validation, checksum, demultiplexing.
  */
 
+#include <net/icmp.h>
 #include <net/ip.h>
 #include <net/shake.h>
 
@@ -203,5 +204,57 @@ int shake_sk_rcv(struct sock *sk, struct sk_buff *skb)
 		break;
 	}
 	consume_skb(skb);
+	return 0;
+}
+
+/**
+ * shake_err - an ICMP error about a segment we sent (net_protocol.err_handler)
+ * @skb: the ICMP message; skb->data at the IP header it quotes, of which
+ *	the IP layer made 8 bytes of our header linear
+ * @info: ICMP-specific data (the MTU of a fragmentation-needed message)
+ *
+ * Port and protocol unreachable refuse a connection being opened: a host
+ * without shake answers a SYN with protocol unreachable. Other
+ * unreachables are soft errors (RFC 1122 4.2.3.9): they are remembered, and
+ * reported if the connection then times out. Quotes whose sequence number
+ * is not in flight are ignored (RFC 5927).
+ *
+ * Return: 0, or -ENOENT when no connection matches.
+ */
+int shake_err(struct sk_buff *skb, u32 info)
+{
+	const struct iphdr *iph = (const struct iphdr *)skb->data;
+	const struct shakehdr *th =
+		(const struct shakehdr *)(skb->data + (iph->ihl << 2));
+	int type = icmp_hdr(skb)->type, code = icmp_hdr(skb)->code;
+	struct net *net = dev_net(skb->dev);
+	struct shake_sock *ssk;
+	struct sock *sk;
+	u32 seq;
+
+	sk = shake_ehash_lookup(net, iph->daddr, th->dest, iph->saddr,
+				th->source);
+	if (!sk)
+		return -ENOENT;
+	ssk = shake_sk(sk);
+
+	bh_lock_sock(sk);
+	seq = ntohl(th->seq);
+	if (sock_owned_by_user(sk) || shake_before(seq, ssk->snd_una) ||
+	    shake_after(seq, ssk->snd_nxt) || type != ICMP_DEST_UNREACH ||
+	    code > NR_ICMP_UNREACH || code == ICMP_FRAG_NEEDED)
+		goto out;
+
+	if (code == ICMP_PORT_UNREACH || code == ICMP_PROT_UNREACH) {
+		if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV)
+			shake_done(sk, ECONNREFUSED);
+		else
+			sk->sk_err_soft = ECONNREFUSED;
+		goto out;
+	}
+	sk->sk_err_soft = icmp_err_convert[code].errno;
+out:
+	bh_unlock_sock(sk);
+	sock_put(sk);
 	return 0;
 }

@@ -70,6 +70,7 @@ FIXTURE(peer) {
 	int ifindex;		/* of sb, in B */
 	uint8_t mac_a[6], mac_b[6];
 	uint16_t cport;		/* the client's port, once seen */
+	uint8_t quote[28];	/* IP header and 8 bytes of the last segment */
 };
 
 static int get_mac(const char *dev, uint8_t *mac)
@@ -160,6 +161,8 @@ static int peer_recv(struct __test_metadata *_metadata,
 		EXPECT_EQ(ntohs(s->dport), PEER_PORT);
 		memset(out, 0, sizeof(*out));
 		memcpy(out, s, seglen < (int)sizeof(*out) ? seglen : sizeof(*out));
+		memcpy(self->quote, ip, 20);
+		memcpy(self->quote + 20, s, 8);
 		self->cport = ntohs(s->sport);
 		return 1;
 	}
@@ -210,6 +213,43 @@ static void peer_send(struct __test_metadata *_metadata,
 	memcpy(to.sll_addr, self->mac_a, 6);
 	ASSERT_EQ((ssize_t)(34 + seglen),
 		  sendto(self->pkt, frame, 34 + seglen, 0,
+			 (struct sockaddr *)&to, sizeof(to)));
+}
+
+/* ICMP destination unreachable from the peer, quoting the last segment */
+static void peer_send_unreach(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(peer) *self, int code,
+			      uint32_t quoted_seq)
+{
+	struct sockaddr_ll to = {
+		.sll_family = AF_PACKET,
+		.sll_ifindex = self->ifindex,
+		.sll_halen = 6,
+	};
+	uint8_t frame[14 + 20 + 8 + 28] = { 0 };
+	struct iphdr *ip = (struct iphdr *)(frame + 14);
+	uint8_t *icmp = frame + 34;
+	uint32_t nseq = htonl(quoted_seq);
+
+	memcpy(frame, self->mac_a, 6);
+	memcpy(frame + 6, self->mac_b, 6);
+	frame[12] = 0x08;
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tot_len = htons(20 + 8 + 28);
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_ICMP;
+	inet_pton(AF_INET, PEER, &ip->saddr);
+	inet_pton(AF_INET, CLIENT, &ip->daddr);
+	ip->check = fold(sum16(ip, 20));
+	icmp[0] = 3;			/* destination unreachable */
+	icmp[1] = code;
+	memcpy(icmp + 8, self->quote, 28);
+	memcpy(icmp + 8 + 20 + 4, &nseq, 4);	/* the quoted sequence number */
+	*(uint16_t *)(icmp + 2) = fold(sum16(icmp, 8 + 28));
+	memcpy(to.sll_addr, self->mac_a, 6);
+	ASSERT_EQ((ssize_t)sizeof(frame),
+		  sendto(self->pkt, frame, sizeof(frame), 0,
 			 (struct sockaddr *)&to, sizeof(to)));
 }
 
@@ -446,6 +486,56 @@ TEST_F(peer, simultaneous_open)
 	EXPECT_TRUE(wait_for(fd, POLLOUT, 2000) & POLLOUT);
 	EXPECT_EQ(0, so_error(fd));
 	EXPECT_EQ(1, client_state(self));
+	close(fd);
+}
+
+/* A host without shake answers a SYN with protocol unreachable */
+TEST_F(peer, icmp_unreachable_refuses)
+{
+	static const int codes[] = { 2, 3 };	/* protocol, port */
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		int fd = client_connect(_metadata, 1, 0);
+		struct seg s;
+
+		ASSERT_EQ(1, peer_recv(_metadata, self, &s, 2000));
+		peer_send_unreach(_metadata, self, codes[i], ntohl(s.seq));
+		EXPECT_TRUE(wait_for(fd, POLLERR, 2000) & POLLERR);
+		EXPECT_EQ(ECONNREFUSED, so_error(fd));
+		close(fd);
+	}
+	EXPECT_EQ(2, stat_of("AttemptFails"));
+}
+
+/* RFC 5927: an ICMP quoting a sequence number not in flight is ignored */
+TEST_F(peer, icmp_for_other_sequence_ignored)
+{
+	int fd = client_connect(_metadata, 1, 0);
+	struct seg s;
+
+	ASSERT_EQ(1, peer_recv(_metadata, self, &s, 2000));
+	peer_send_unreach(_metadata, self, 3, ntohl(s.seq) + 1000);
+	EXPECT_EQ(0, wait_for(fd, POLLERR | POLLOUT, 500));
+	EXPECT_EQ(2, client_state(self));
+	close(fd);
+}
+
+/* Host unreachable is soft: the SYN is retried, then it is the error */
+TEST_F(peer, host_unreachable_after_retries)
+{
+	int fd;
+	struct seg s;
+
+	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/syn_retries", "1"));
+	fd = client_connect(_metadata, 1, 0);
+	ASSERT_EQ(1, peer_recv(_metadata, self, &s, 2000));
+	peer_send_unreach(_metadata, self, 1, ntohl(s.seq));
+	EXPECT_EQ(0, wait_for(fd, POLLERR, 500));
+	ASSERT_EQ(1, peer_recv(_metadata, self, &s, 2000));	/* the retry */
+	EXPECT_EQ(F_SYN, s.flags);
+	EXPECT_TRUE(wait_for(fd, POLLERR, 4000) & POLLERR);
+	EXPECT_EQ(EHOSTUNREACH, so_error(fd));
 	close(fd);
 }
 
