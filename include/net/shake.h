@@ -123,6 +123,9 @@ enum shake_mib_field {
 	SHAKE_MIB_RETRANSSEGS,
 	SHAKE_MIB_CHALLENGEACKS,
 	SHAKE_MIB_CHALLENGEACKSRATELIMITED,
+	SHAKE_MIB_PASSIVEOPENS,
+	SHAKE_MIB_LISTENOVERFLOWS,
+	SHAKE_MIB_LISTENDROPS,
 	SHAKE_MIB_MAX
 };
 
@@ -134,11 +137,16 @@ struct shake_mib {
 #define SHAKE_BIND_HASH_SIZE	BIT(SHAKE_BIND_HASH_BITS)
 #define SHAKE_EHASH_BITS	10
 #define SHAKE_EHASH_SIZE	BIT(SHAKE_EHASH_BITS)
+#define SHAKE_LHASH_BITS	5
+#define SHAKE_LHASH_SIZE	BIT(SHAKE_LHASH_BITS)
+#define SHAKE_REQ_HASH_BITS	6
+#define SHAKE_REQ_HASH_SIZE	BIT(SHAKE_REQ_HASH_BITS)
 
 /* RFC 6298 2.1 initial RTO, and the ceiling of its backoff */
 #define SHAKE_TIMEOUT_INIT	((unsigned int)HZ)
 #define SHAKE_RTO_MAX		((unsigned int)(120 * HZ))
 #define SHAKE_SYN_RETRIES	6
+#define SHAKE_SYNACK_RETRIES	5
 
 /**
  * struct shake_bind_table - the local ports of one network namespace
@@ -173,9 +181,20 @@ struct shake_ratelimit {
 };
 
 /**
+ * struct shake_lhash - listening sockets of one namespace, by local port
+ * @lock: serialises writers; readers walk @chains under RCU
+ * @chains: listeners linked by sk_node; each link holds a reference
+ */
+struct shake_lhash {
+	spinlock_t lock;	/* see above */
+	struct hlist_head chains[SHAKE_LHASH_SIZE];
+};
+
+/**
  * struct shake_net - per network namespace state
  * @bind: the local port table
  * @ehash: connected sockets
+ * @lhash: listening sockets
  * @mib: counters, per CPU
  * @ctl_sk: kernel socket that sends segments no socket owns (RSTs)
  * @sysctl_hdr: registration of /proc/sys/net/shake
@@ -183,18 +202,26 @@ struct shake_ratelimit {
  *	socket; 0 for no limit
  * @sysctl_syn_retries: SYN retransmissions before connect() gives up
  * @sysctl_challenge_ack_limit: challenge ACKs per second (RFC 5961)
+ * @sysctl_synack_retries: SYN-ACK retransmissions before a request is dropped
+ * @sysctl_max_syn_backlog: bound of every listener's SYN queue
+ * @sysctl_abort_on_overflow: reset, rather than ignore, a final ACK that
+ *	finds the accept queue full
  * @reset_limit: bucket of @sysctl_reset_msgs_per_sec
  * @challenge_limit: bucket of @sysctl_challenge_ack_limit
  */
 struct shake_net {
 	struct shake_bind_table bind;
 	struct shake_ehash ehash;
+	struct shake_lhash lhash;
 	struct shake_mib __percpu *mib;
 	struct sock *ctl_sk;
 	struct ctl_table_header *sysctl_hdr;
 	int sysctl_reset_msgs_per_sec;
 	int sysctl_syn_retries;
 	int sysctl_challenge_ack_limit;
+	int sysctl_synack_retries;
+	int sysctl_max_syn_backlog;
+	int sysctl_abort_on_overflow;
 	struct shake_ratelimit reset_limit;
 	struct shake_ratelimit challenge_limit;
 };
@@ -210,6 +237,12 @@ struct shake_net {
  * @retransmits: retransmissions of the segment the timer guards
  * @rto: retransmission timeout, in jiffies
  * @retransmit_timer: holds a socket reference while pending
+ * @req_hash: a listener's pending requests (SYN_RECV), by 4-tuple, under
+ *	RCU; changed only under the listener's socket lock
+ * @syn_qlen: number of those requests
+ * @accept_queue: a listener's established children not yet accepted;
+ *	each holds a reference; under the listener's socket lock
+ * @accept_node: a child's link in its listener's @accept_queue
  */
 struct shake_sock {
 	struct inet_sock inet;
@@ -221,6 +254,41 @@ struct shake_sock {
 	u8 retransmits;
 	unsigned int rto;
 	struct timer_list retransmit_timer;
+	struct hlist_head *req_hash;
+	u32 syn_qlen;
+	struct list_head accept_queue;
+	struct list_head accept_node;
+};
+
+/**
+ * struct shake_request - a half-open connection on a listener (SYN_RECV):
+ *	what the SYN-ACK said, not a socket
+ * @node: link in the listener's req_hash
+ * @refcnt: one for the hash, one for a pending timer
+ * @listener: the listener; referenced
+ * @laddr: local address
+ * @raddr: remote address
+ * @lport: local port
+ * @rport: remote port
+ * @iss: our initial sequence number
+ * @rcv_nxt: the peer's ISN plus one
+ * @retransmits: SYN-ACK retransmissions so far
+ * @timer: SYN-ACK retransmission
+ * @rcu: deferred free, for /proc readers
+ */
+struct shake_request {
+	struct hlist_node node;
+	refcount_t refcnt;
+	struct sock *listener;
+	__be32 laddr;
+	__be32 raddr;
+	__be16 lport;
+	__be16 rport;
+	u32 iss;
+	u32 rcv_nxt;
+	u8 retransmits;
+	struct timer_list timer;
+	struct rcu_head rcu;
 };
 
 static inline struct shake_sock *shake_sk(const struct sock *sk)
@@ -260,6 +328,19 @@ u32 shake_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
 int shake_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
 int shake_disconnect(struct sock *sk, int flags);
 
+/* listen.c */
+int shake_listen(struct socket *sock, int backlog);
+struct sock *shake_accept(struct sock *sk, int flags, int *err, bool kern);
+bool shake_listen_rcv(struct sock *sk, struct sk_buff *skb);
+void shake_listen_stop(struct sock *sk);
+int shake_request_cache_init(void);
+void shake_request_cache_destroy(void);
+
+/* recv.c */
+bool shake_queue_data(struct sock *sk, struct sk_buff *skb);
+int shake_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
+		  int *addr_len);
+
 /* timer.c */
 void shake_init_timers(struct sock *sk);
 void shake_reset_retransmit_timer(struct sock *sk);
@@ -279,6 +360,8 @@ int shake_send_syn(struct sock *sk);
 void shake_send_ack(struct sock *sk);
 void shake_send_challenge_ack(struct sock *sk);
 void shake_send_active_reset(struct sock *sk);
+void shake_send_synack(struct shake_request *req);
+void shake_send_reset_request(struct shake_request *req);
 void shake_ratelimit_init(struct shake_ratelimit *rl);
 
 /* sysctl.c */
@@ -294,6 +377,12 @@ int shake_ehash_insert(struct sock *sk);
 void shake_ehash_remove(struct sock *sk);
 struct sock *shake_ehash_lookup(struct net *net, __be32 saddr, __be16 sport,
 				__be32 daddr, __be16 dport);
+void shake_lhash_insert(struct sock *sk);
+void shake_lhash_remove(struct sock *sk);
+struct sock *shake_lhash_lookup(struct net *net, __be32 daddr, __be16 dport,
+				int dif);
+int shake_listen_port_check(struct sock *sk);
+void shake_inherit_port(struct sock *listener, struct sock *child);
 
 /* proc.c */
 int shake_proc_init_net(struct net *net);

@@ -47,7 +47,10 @@ static int shake_init_sock(struct sock *sk)
 static void shake_close(struct sock *sk, long timeout)
 {
 	lock_sock(sk);
-	shake_disconnect(sk, 0);
+	if (sk->sk_state == TCP_LISTEN)
+		shake_listen_stop(sk);
+	else
+		shake_disconnect(sk, 0);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	shake_put_port(sk);
 	sock_orphan(sk);
@@ -64,14 +67,19 @@ static __poll_t shake_poll(struct file *file, struct socket *sock,
 
 	sock_poll_wait(file, sock, wait);
 	state = inet_sk_state_load(sk);
+	if (state == TCP_LISTEN)
+		return READ_ONCE(sk->sk_ack_backlog) ? EPOLLIN | EPOLLRDNORM : 0;
 	if (READ_ONCE(sk->sk_shutdown) == SHUTDOWN_MASK || state == TCP_CLOSE)
 		mask |= EPOLLHUP;
 	if (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
 	/* connected, or never connecting: writable as far as poll can tell */
-	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV &&
-	    !(READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN))
-		mask |= EPOLLOUT | EPOLLWRNORM;
+	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
+		if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (!(READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN))
+			mask |= EPOLLOUT | EPOLLWRNORM;
+	}
 	/* pairs with the store of sk_err before the wakeup */
 	smp_rmb();
 	if (READ_ONCE(sk->sk_err))
@@ -102,6 +110,8 @@ static struct proto shake_prot = {
 	.close			= shake_close,
 	.connect		= shake_v4_connect,
 	.disconnect		= shake_disconnect,
+	.accept			= shake_accept,
+	.recvmsg		= shake_recvmsg,
 	.backlog_rcv		= shake_sk_rcv,
 	.setsockopt		= shake_setsockopt,
 	.getsockopt		= shake_getsockopt,
@@ -110,9 +120,7 @@ static struct proto shake_prot = {
 	.obj_size		= sizeof(struct shake_sock),
 };
 
-/* The passive open (listen, accept) and data transfer are not there yet:
- * those calls answer EOPNOTSUPP until they are.
- */
+/* Sending data is not there yet: send calls answer EOPNOTSUPP until it is. */
 static const struct proto_ops shake_stream_ops = {
 	.family		= PF_INET,
 	.owner		= THIS_MODULE,
@@ -120,17 +128,17 @@ static const struct proto_ops shake_stream_ops = {
 	.bind		= inet_bind,
 	.connect	= inet_stream_connect,
 	.socketpair	= sock_no_socketpair,
-	.accept		= sock_no_accept,
+	.accept		= inet_accept,
 	.getname	= inet_getname,
 	.poll		= shake_poll,
 	.ioctl		= inet_ioctl,
 	.gettstamp	= sock_gettstamp,
-	.listen		= sock_no_listen,
+	.listen		= shake_listen,
 	.shutdown	= inet_shutdown,
 	.setsockopt	= sock_common_setsockopt,
 	.getsockopt	= sock_common_getsockopt,
 	.sendmsg	= sock_no_sendmsg,
-	.recvmsg	= sock_no_recvmsg,
+	.recvmsg	= inet_recvmsg,
 	.mmap		= sock_no_mmap,
 	.sendpage	= sock_no_sendpage,
 };
@@ -211,9 +219,12 @@ static int __init shake_init(void)
 	shake_isn_init();
 	shake_hash_secret_init();
 
-	err = proto_register(&shake_prot, 1);
+	err = shake_request_cache_init();
 	if (err)
 		return err;
+	err = proto_register(&shake_prot, 1);
+	if (err)
+		goto err_cache;
 
 	err = register_pernet_subsys(&shake_net_ops);
 	if (err)
@@ -235,6 +246,8 @@ err_pernet:
 	unregister_pernet_subsys(&shake_net_ops);
 err_proto:
 	proto_unregister(&shake_prot);
+err_cache:
+	shake_request_cache_destroy();
 	return err;
 }
 
@@ -244,6 +257,9 @@ static void __exit shake_exit(void)
 	inet_del_protocol(&shake_protocol, shake_ipproto);
 	unregister_pernet_subsys(&shake_net_ops);
 	proto_unregister(&shake_prot);
+	/* requests are freed after a grace period */
+	rcu_barrier();
+	shake_request_cache_destroy();
 }
 
 module_init(shake_init);

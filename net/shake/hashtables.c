@@ -32,6 +32,9 @@ void shake_hashtables_init(struct shake_net *sn)
 	spin_lock_init(&sn->ehash.lock);
 	for (i = 0; i < SHAKE_EHASH_SIZE; i++)
 		INIT_HLIST_HEAD(&sn->ehash.chains[i]);
+	spin_lock_init(&sn->lhash.lock);
+	for (i = 0; i < SHAKE_LHASH_SIZE; i++)
+		INIT_HLIST_HEAD(&sn->lhash.chains[i]);
 }
 
 static struct hlist_head *shake_bind_chain(struct shake_bind_table *tb,
@@ -147,6 +150,55 @@ int shake_get_port(struct sock *sk, unsigned short snum)
 }
 
 /**
+ * shake_listen_port_check - may a bound socket listen on its port?
+ * @sk: the socket, now in LISTEN
+ *
+ * TCP's rule: sharing a port through SO_REUSEADDR stops where one of the
+ * sharers listens; SO_REUSEPORT sharing goes on.
+ *
+ * Return: 0, or -EADDRINUSE.
+ */
+int shake_listen_port_check(struct sock *sk)
+{
+	struct shake_bind_table *tb = &shake_net(sock_net(sk))->bind;
+	unsigned short port = inet_sk(sk)->inet_num;
+	struct sock *sk2;
+	int err = 0;
+
+	spin_lock_bh(&tb->lock);
+	sk_for_each_bound(sk2, shake_bind_chain(tb, port)) {
+		if (sk2 == sk || inet_sk(sk2)->inet_num != port ||
+		    !shake_bound_dev_overlap(sk, sk2) ||
+		    !inet_rcv_saddr_equal(sk, sk2, true))
+			continue;
+		if (sk->sk_reuseport && sk2->sk_reuseport &&
+		    uid_eq(sock_i_uid(sk), sock_i_uid(sk2)))
+			continue;
+		if (sk->sk_reuse && sk2->sk_reuse &&
+		    sk2->sk_state != TCP_LISTEN)
+			continue;
+		err = -EADDRINUSE;
+		break;
+	}
+	spin_unlock_bh(&tb->lock);
+	return err;
+}
+
+/**
+ * shake_inherit_port - a listener's child takes the listener's port
+ * @listener: the listener
+ * @child: its new child, with inet_num copied from the listener
+ */
+void shake_inherit_port(struct sock *listener, struct sock *child)
+{
+	struct shake_bind_table *tb = &shake_net(sock_net(child))->bind;
+
+	spin_lock_bh(&tb->lock);
+	sk_add_bind_node(child, shake_bind_chain(tb, inet_sk(child)->inet_num));
+	spin_unlock_bh(&tb->lock);
+}
+
+/**
  * shake_put_port - give a socket's local port back (struct proto.put_port)
  * @sk: the socket; harmless if it holds no port
  */
@@ -251,4 +303,69 @@ struct sock *shake_ehash_lookup(struct net *net, __be32 saddr, __be16 sport,
 		sock_put(sk);
 	}
 	return NULL;
+}
+
+static struct hlist_head *shake_lhash_chain(struct shake_lhash *lh, u16 port)
+{
+	return &lh->chains[port & (SHAKE_LHASH_SIZE - 1)];
+}
+
+void shake_lhash_insert(struct sock *sk)
+{
+	struct shake_lhash *lh = &shake_net(sock_net(sk))->lhash;
+
+	spin_lock_bh(&lh->lock);
+	sk_add_node_rcu(sk, shake_lhash_chain(lh, inet_sk(sk)->inet_num));
+	spin_unlock_bh(&lh->lock);
+}
+
+void shake_lhash_remove(struct sock *sk)
+{
+	struct shake_lhash *lh = &shake_net(sock_net(sk))->lhash;
+
+	spin_lock_bh(&lh->lock);
+	sk_del_node_init_rcu(sk);
+	spin_unlock_bh(&lh->lock);
+}
+
+/**
+ * shake_lhash_lookup - the listener a SYN to daddr:dport goes to
+ * @net: the namespace
+ * @daddr: the segment's destination address
+ * @dport: its destination port
+ * @dif: the device it came in on
+ *
+ * A listener bound to the address wins over a wildcard one. Called under
+ * rcu_read_lock().
+ *
+ * Return: the listener with a reference taken, or NULL.
+ */
+struct sock *shake_lhash_lookup(struct net *net, __be32 daddr, __be16 dport,
+				int dif)
+{
+	struct shake_lhash *lh = &shake_net(net)->lhash;
+	u16 port = ntohs(dport);
+	struct sock *sk, *best = NULL;
+	int score, best_score = 0;
+
+	sk_for_each_rcu(sk, shake_lhash_chain(lh, port)) {
+		const struct inet_sock *inet = inet_sk(sk);
+		int bound_dev = READ_ONCE(sk->sk_bound_dev_if);
+
+		if (inet->inet_num != port || (bound_dev && bound_dev != dif))
+			continue;
+		if (inet->inet_rcv_saddr == daddr)
+			score = 2;
+		else if (!inet->inet_rcv_saddr)
+			score = 1;
+		else
+			continue;
+		if (score > best_score) {
+			best = sk;
+			best_score = score;
+		}
+	}
+	if (best && !refcount_inc_not_zero(&best->sk_refcnt))
+		best = NULL;
+	return best;
 }

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * shake: segment input: validation, checksum, demultiplexing.
+/* shake: segment input: validation, checksum, demultiplexing.
  */
 
 #include <net/icmp.h>
@@ -57,6 +56,9 @@ int shake_rcv(struct sk_buff *skb)
 	iph = ip_hdr(skb);
 	sk = shake_ehash_lookup(net, iph->saddr, th->source, iph->daddr,
 				th->dest);
+	if (!sk)
+		sk = shake_lhash_lookup(net, iph->daddr, th->dest,
+					inet_iif(skb));
 	if (!sk) {
 		shake_send_reset(net, skb);
 		reason = SKB_DROP_REASON_NO_SOCKET;
@@ -137,8 +139,10 @@ static bool shake_seq_acceptable(const struct shake_sock *ssk, u32 seq,
 		 shake_before(seq + seg_len - 1, wnd_end)));
 }
 
-/* A segment for a synchronized connection (SYN_RECV, ESTABLISHED) */
-static void shake_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
+/* A segment for a synchronized connection (SYN_RECV, ESTABLISHED).
+ * Returns true if the skb was queued as data.
+ */
+static bool shake_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 				   const struct shakehdr *th)
 {
 	struct shake_sock *ssk = shake_sk(sk);
@@ -148,62 +152,71 @@ static void shake_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 	if (!shake_seq_acceptable(ssk, seq, seg_len)) {
 		if (!th->rst)
 			shake_send_ack(sk);
-		return;
+		return false;
 	}
 	if (th->rst) {
 		/* RFC 5961 3.2: only an exact hit resets */
 		if (seq != ssk->rcv_nxt) {
 			shake_send_challenge_ack(sk);
-			return;
+			return false;
 		}
 		shake_done(sk, sk->sk_state == TCP_SYN_RECV ? ECONNREFUSED :
 							      ECONNRESET);
-		return;
+		return false;
 	}
 	if (th->syn) {
 		/* RFC 5961 4.2: a SYN here is answered, never obeyed */
 		shake_send_challenge_ack(sk);
-		return;
+		return false;
 	}
 	if (!th->ack)
-		return;
+		return false;
 
-	if (!shake_after(ack, ssk->snd_una) || shake_after(ack, ssk->snd_nxt)) {
+	if (shake_after(ack, ssk->snd_nxt) ||
+	    (sk->sk_state == TCP_SYN_RECV && !shake_after(ack, ssk->snd_una))) {
 		if (sk->sk_state == TCP_SYN_RECV)
 			shake_send_reset(sock_net(sk), skb);
-		return;
+		else
+			shake_send_ack(sk);
+		return false;
 	}
-	ssk->snd_una = ack;
+	if (shake_after(ack, ssk->snd_una))
+		ssk->snd_una = ack;
 	if (sk->sk_state == TCP_SYN_RECV) {
 		shake_clear_timers(sk);
 		shake_set_state(sk, TCP_ESTABLISHED);
 		sk->sk_state_change(sk);
 		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
 	}
-	/* data is accepted once the data transfer work lands */
+	return shake_queue_data(sk, skb);
 }
 
 /**
  * shake_sk_rcv - process a segment for a socket (struct proto.backlog_rcv)
  * @sk: the socket, bh-locked or owned by the caller
- * @skb: the segment, validated by shake_rcv(); always consumed
+ * @skb: the segment, validated by shake_rcv(); consumed, or kept as data
  *
  * Return: 0.
  */
 int shake_sk_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	const struct shakehdr *th = shake_hdr(skb);
+	bool kept = false;
 
 	switch (sk->sk_state) {
+	case TCP_LISTEN:
+		kept = shake_listen_rcv(sk, skb);
+		break;
 	case TCP_SYN_SENT:
 		shake_rcv_syn_sent(sk, skb, th);
 		break;
 	case TCP_SYN_RECV:
 	case TCP_ESTABLISHED:
-		shake_rcv_synchronized(sk, skb, th);
+		kept = shake_rcv_synchronized(sk, skb, th);
 		break;
 	}
-	consume_skb(skb);
+	if (!kept)
+		consume_skb(skb);
 	return 0;
 }
 

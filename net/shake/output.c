@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * shake: segment output.
+/* shake: segment output.
  */
 
 #include <asm/unaligned.h>
@@ -38,6 +37,65 @@ static bool shake_ratelimit_allow(struct shake_ratelimit *rl, int rate)
 	return allowed;
 }
 
+/* Send a segment that no socket owns or that comes from a request record:
+ * a RST, or a SYN-ACK (with the MSS option). @sk supplies the IP-level
+ * settings (TTL, mark, priority); its protocol is shake's.
+ */
+static void shake_send_stateless(struct net *net, const struct sock *sk,
+				 __be32 saddr, __be32 daddr, __be16 sport,
+				 __be16 dport, u32 seq, u32 ack, u8 flags,
+				 u8 tos)
+{
+	unsigned int hlen = sizeof(struct shakehdr);
+	struct shakehdr *th;
+	struct sk_buff *skb;
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	if (flags & SHAKEHDR_SYN)
+		hlen += SHAKEOLEN_MSS;
+	flowi4_init_output(&fl4, 0, READ_ONCE(sk->sk_mark), tos,
+			   RT_SCOPE_UNIVERSE, shake_ipproto, 0, daddr, saddr,
+			   dport, sport, sock_net_uid(net, NULL));
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return;
+
+	skb = alloc_skb(MAX_SHAKE_HEADER, GFP_ATOMIC);
+	if (!skb) {
+		ip_rt_put(rt);
+		return;
+	}
+	skb_reserve(skb, MAX_SHAKE_HEADER);
+	th = skb_push(skb, hlen);
+	skb_reset_transport_header(skb);
+	memset(th, 0, hlen);
+	th->source = sport;
+	th->dest = dport;
+	th->seq = htonl(seq);
+	th->ack_seq = htonl(ack);
+	th->doff = hlen / 4;
+	shake_flag_byte(th) = flags;
+	if (flags & SHAKEHDR_SYN) {
+		u8 *opt = (u8 *)(th + 1);
+
+		th->window = htons(min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2,
+					 65535U));
+		opt[0] = SHAKEOPT_MSS;
+		opt[1] = SHAKEOLEN_MSS;
+		put_unaligned_be16(dst_mtu(&rt->dst) - sizeof(struct iphdr) -
+				   sizeof(struct shakehdr), opt + 2);
+	}
+	th->check = csum_tcpudp_magic(saddr, daddr, hlen, shake_ipproto,
+				      csum_partial(th, hlen, 0));
+
+	skb_dst_set(skb, &rt->dst);
+	ip_build_and_send_pkt(skb, sk, saddr, daddr, NULL, tos);
+	SHAKE_INC_STATS(net, SHAKE_MIB_OUTSEGS);
+	if (flags & SHAKEHDR_RST)
+		SHAKE_INC_STATS(net, SHAKE_MIB_OUTRSTS);
+}
+
 /**
  * shake_send_reset - answer a segment that found no socket
  * @net: the namespace it arrived in
@@ -54,11 +112,8 @@ void shake_send_reset(struct net *net, struct sk_buff *in_skb)
 	const struct shakehdr *th = shake_hdr(in_skb);
 	const struct iphdr *iph = ip_hdr(in_skb);
 	struct shake_net *sn = shake_net(net);
-	struct shakehdr *rth;
-	struct sk_buff *skb;
-	struct flowi4 fl4;
-	struct rtable *rt;
-	u32 seg_len;
+	u32 seq = 0, ack = 0;
+	u8 flags = SHAKEHDR_RST;
 
 	if (th->rst || skb_rtable(in_skb)->rt_type != RTN_LOCAL)
 		return;
@@ -67,43 +122,44 @@ void shake_send_reset(struct net *net, struct sk_buff *in_skb)
 		SHAKE_INC_STATS(net, SHAKE_MIB_OUTRSTSRATELIMITED);
 		return;
 	}
-
-	skb = alloc_skb(MAX_SHAKE_HEADER, GFP_ATOMIC);
-	if (!skb)
-		return;
-	skb_reserve(skb, MAX_SHAKE_HEADER);
-	rth = skb_push(skb, sizeof(*rth));
-	skb_reset_transport_header(skb);
-	memset(rth, 0, sizeof(*rth));
-	rth->source = th->dest;
-	rth->dest = th->source;
-	rth->doff = sizeof(*rth) / 4;
-	rth->rst = 1;
 	if (th->ack) {
-		rth->seq = th->ack_seq;
+		seq = ntohl(th->ack_seq);
 	} else {
-		seg_len = in_skb->len - th->doff * 4 + th->syn + th->fin;
-		rth->ack = 1;
-		rth->ack_seq = htonl(ntohl(th->seq) + seg_len);
+		flags |= SHAKEHDR_ACK;
+		ack = ntohl(th->seq) + in_skb->len - th->doff * 4 + th->syn +
+		      th->fin;
 	}
-	rth->check = csum_tcpudp_magic(iph->daddr, iph->saddr, sizeof(*rth),
-				       shake_ipproto,
-				       csum_partial(rth, sizeof(*rth), 0));
+	shake_send_stateless(net, sn->ctl_sk, iph->daddr, iph->saddr,
+			     th->dest, th->source, seq, ack, flags,
+			     RT_TOS(iph->tos));
+}
 
-	flowi4_init_output(&fl4, 0, in_skb->mark, RT_TOS(iph->tos),
-			   RT_SCOPE_UNIVERSE, shake_ipproto, 0,
-			   iph->saddr, iph->daddr, th->source, th->dest,
-			   sock_net_uid(net, NULL));
-	rt = ip_route_output_key(net, &fl4);
-	if (IS_ERR(rt)) {
-		kfree_skb(skb);
-		return;
-	}
-	skb_dst_set(skb, &rt->dst);
-	ip_build_and_send_pkt(skb, sn->ctl_sk, iph->daddr, iph->saddr, NULL,
-			      RT_TOS(iph->tos));
-	SHAKE_INC_STATS(net, SHAKE_MIB_OUTSEGS);
-	SHAKE_INC_STATS(net, SHAKE_MIB_OUTRSTS);
+/**
+ * shake_send_synack - answer a SYN on behalf of a request record
+ * @req: the request; its listener is locked
+ */
+void shake_send_synack(struct shake_request *req)
+{
+	struct sock *sk = req->listener;
+
+	shake_send_stateless(sock_net(sk), sk, req->laddr, req->raddr,
+			     req->lport, req->rport, req->iss, req->rcv_nxt,
+			     SHAKEHDR_SYN | SHAKEHDR_ACK,
+			     READ_ONCE(inet_sk(sk)->tos));
+}
+
+/**
+ * shake_send_reset_request - abort a half-open connection
+ * @req: the request; its listener is locked
+ */
+void shake_send_reset_request(struct shake_request *req)
+{
+	struct sock *sk = req->listener;
+
+	shake_send_stateless(sock_net(sk), sk, req->laddr, req->raddr,
+			     req->lport, req->rport, req->iss + 1, req->rcv_nxt,
+			     SHAKEHDR_RST | SHAKEHDR_ACK,
+			     READ_ONCE(inet_sk(sk)->tos));
 }
 
 /* What we tell the peer it may send us: the route's MTU less the headers */

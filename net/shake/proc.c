@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * shake: /proc/net/shake, one line per socket in the layout of
+/* shake: /proc/net/shake, one line per socket in the layout of
  * /proc/net/tcp, so that habits and tools that read that file carry over.
  */
 
@@ -11,28 +10,57 @@
 /* /proc/net/tcp pads every line to this width */
 #define SHAKE_PROC_LINE_WIDTH	149
 
-/* Walks the port table of the reader's namespace under its lock. */
-static struct sock *shake_seq_idx(struct seq_file *seq, loff_t pos)
+/**
+ * struct shake_seq_state - /proc/net/shake reader state
+ * @p: the namespace
+ * @req: the current entry is a request record, not a socket
+ */
+struct shake_seq_state {
+	struct seq_net_private p;
+	bool req;
+};
+
+/* Entry @pos of the reader's namespace: every bound socket, each listener
+ * followed by its requests. Runs under the port table's lock and RCU.
+ */
+static void *shake_seq_idx(struct seq_file *seq, loff_t pos)
 {
 	struct shake_bind_table *tb = &shake_net(seq_file_net(seq))->bind;
-	unsigned int i;
+	struct shake_seq_state *st = seq->private;
+	struct shake_request *req;
+	struct hlist_head *reqs;
+	unsigned int i, j;
 	struct sock *sk;
 
 	for (i = 0; i < SHAKE_BIND_HASH_SIZE; i++) {
 		sk_for_each_bound(sk, &tb->chains[i]) {
-			if (pos-- == 0)
+			if (pos-- == 0) {
+				st->req = false;
 				return sk;
+			}
+			reqs = READ_ONCE(shake_sk(sk)->req_hash);
+			if (inet_sk_state_load(sk) != TCP_LISTEN || !reqs)
+				continue;
+			for (j = 0; j < SHAKE_REQ_HASH_SIZE; j++) {
+				hlist_for_each_entry_rcu(req, &reqs[j], node) {
+					if (pos-- == 0) {
+						st->req = true;
+						return req;
+					}
+				}
+			}
 		}
 	}
 	return NULL;
 }
 
 static void *shake_seq_start(struct seq_file *seq, loff_t *pos)
-	__acquires(&tb->lock)
+	__acquires(&tb->lock) __acquires(RCU)
 {
 	struct shake_bind_table *tb = &shake_net(seq_file_net(seq))->bind;
 
 	spin_lock_bh(&tb->lock);
+	rcu_read_lock();
 	return *pos ? shake_seq_idx(seq, *pos - 1) : SEQ_START_TOKEN;
 }
 
@@ -43,10 +71,11 @@ static void *shake_seq_next(struct seq_file *seq, void *v, loff_t *pos)
 }
 
 static void shake_seq_stop(struct seq_file *seq, void *v)
-	__releases(&tb->lock)
+	__releases(RCU) __releases(&tb->lock)
 {
 	struct shake_bind_table *tb = &shake_net(seq_file_net(seq))->bind;
 
+	rcu_read_unlock();
 	spin_unlock_bh(&tb->lock);
 }
 
@@ -57,12 +86,15 @@ static void shake_seq_show_sock(struct seq_file *seq, struct sock *sk,
 	const struct shake_sock *ssk = shake_sk(sk);
 	const struct timer_list *rtx = &ssk->retransmit_timer;
 	bool pending = timer_pending(rtx);
+	int state = inet_sk_state_load(sk);
 
 	seq_printf(seq, "%4lld: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK",
 		   sl, inet->inet_rcv_saddr, inet->inet_num,
-		   inet->inet_daddr, ntohs(inet->inet_dport),
-		   inet_sk_state_load(sk),
-		   0, 0,	/* tx_queue:rx_queue */
+		   inet->inet_daddr, ntohs(inet->inet_dport), state,
+		   0,		/* tx_queue */
+		   /* rx_queue: a listener's accept queue, else unread data */
+		   state == TCP_LISTEN ? READ_ONCE(sk->sk_ack_backlog) :
+		   atomic_read(&sk->sk_rmem_alloc),
 		   pending ? 1 : 0,	/* 1: retransmission timer */
 		   pending ? jiffies_delta_to_clock_t(rtx->expires - jiffies) : 0L,
 		   ssk->retransmits,
@@ -71,11 +103,29 @@ static void shake_seq_show_sock(struct seq_file *seq, struct sock *sk,
 		   sock_i_ino(sk), refcount_read(&sk->sk_refcnt), sk);
 }
 
+/* A half-open connection, as /proc/net/tcp shows its requests */
+static void shake_seq_show_req(struct seq_file *seq,
+			       const struct shake_request *req, loff_t sl)
+{
+	seq_printf(seq, "%4lld: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %d %d %pK",
+		   sl, req->laddr, ntohs(req->lport), req->raddr,
+		   ntohs(req->rport), TCP_SYN_RECV, 0, 0,
+		   1,		/* the SYN-ACK retransmission timer */
+		   jiffies_delta_to_clock_t(req->timer.expires - jiffies),
+		   req->retransmits,
+		   from_kuid_munged(seq_user_ns(seq),
+				    sock_i_uid(req->listener)),
+		   0, 0,	/* probes; a request has no inode */
+		   0, req);
+}
+
 static int shake_seq_show(struct seq_file *seq, void *v)
 {
 	seq_setwidth(seq, SHAKE_PROC_LINE_WIDTH);
 	if (v == SEQ_START_TOKEN)
 		seq_puts(seq, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
+	else if (((struct shake_seq_state *)seq->private)->req)
+		shake_seq_show_req(seq, v, seq->index - 1);
 	else
 		shake_seq_show_sock(seq, v, seq->index - 1);
 	seq_pad(seq, '\n');
@@ -104,6 +154,9 @@ static const char * const shake_mib_names[SHAKE_MIB_MAX] = {
 	"RetransSegs",
 	"ChallengeAcks",
 	"ChallengeAcksRateLimited",
+	"PassiveOpens",
+	"ListenOverflows",
+	"ListenDrops",
 };
 
 /* /proc/net/shake_stat: "Name value" lines, summed over the CPUs */
@@ -126,7 +179,7 @@ static int shake_stat_show(struct seq_file *seq, void *v)
 int shake_proc_init_net(struct net *net)
 {
 	if (!proc_create_net("shake", 0444, net->proc_net, &shake_seq_ops,
-			     sizeof(struct seq_net_private)))
+			     sizeof(struct shake_seq_state)))
 		return -ENOMEM;
 	if (!proc_create_net_single("shake_stat", 0444, net->proc_net,
 				    shake_stat_show, NULL)) {

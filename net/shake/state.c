@@ -16,7 +16,7 @@
 /* For each state, the states it may move to (RFC 9293 3.3.2, Figure 5) */
 static const u16 shake_next_states[TCP_MAX_STATES] = {
 	[TCP_CLOSE]	  = S(TCP_SYN_SENT) | S(TCP_LISTEN),
-	[TCP_LISTEN]	  = S(TCP_CLOSE),
+	[TCP_LISTEN]	  = S(TCP_SYN_RECV) | S(TCP_CLOSE),
 	[TCP_SYN_SENT]	  = S(TCP_SYN_RECV) | S(TCP_ESTABLISHED) | S(TCP_CLOSE),
 	[TCP_SYN_RECV]	  = S(TCP_ESTABLISHED) | S(TCP_FIN_WAIT1) |
 			    S(TCP_CLOSE),

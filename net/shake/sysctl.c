@@ -27,6 +27,29 @@ static struct ctl_table shake_sysctl_table[] = {
 		.extra2		= &shake_max_syn_retries,
 	},
 	{
+		.procname	= "synack_retries",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &shake_max_syn_retries,
+	},
+	{
+		.procname	= "max_syn_backlog",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+	},
+	{
+		.procname	= "abort_on_overflow",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+	{
 		.procname	= "challenge_ack_limit",
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
@@ -40,6 +63,9 @@ static struct ctl_table shake_sysctl_table[] = {
 static const size_t shake_sysctl_offsets[] = {
 	offsetof(struct shake_net, sysctl_reset_msgs_per_sec),
 	offsetof(struct shake_net, sysctl_syn_retries),
+	offsetof(struct shake_net, sysctl_synack_retries),
+	offsetof(struct shake_net, sysctl_max_syn_backlog),
+	offsetof(struct shake_net, sysctl_abort_on_overflow),
 	offsetof(struct shake_net, sysctl_challenge_ack_limit),
 };
 
@@ -52,6 +78,9 @@ int shake_sysctl_init_net(struct net *net)
 	sn->sysctl_reset_msgs_per_sec = 1000;
 	sn->sysctl_syn_retries = SHAKE_SYN_RETRIES;
 	sn->sysctl_challenge_ack_limit = 1000;
+	sn->sysctl_synack_retries = SHAKE_SYNACK_RETRIES;
+	sn->sysctl_max_syn_backlog = 1024;
+	sn->sysctl_abort_on_overflow = 0;
 
 	table = kmemdup(shake_sysctl_table, sizeof(shake_sysctl_table),
 			GFP_KERNEL);

@@ -80,21 +80,6 @@ static int build(uint8_t *buf, uint32_t seq, uint32_t ack, uint8_t flags,
 	return hlen + paylen;
 }
 
-static long stat_of(const char *name)
-{
-	char n[64];
-	long v, found = -1;
-	FILE *f = fopen("/proc/net/shake_stat", "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", n, &v) == 2)
-		if (!strcmp(n, name))
-			found = v;
-	fclose(f);
-	return found;
-}
-
 FIXTURE(input) {
 	int raw;
 	long insegs, outsegs, outrsts, inerrs, incsum, limited;
@@ -109,12 +94,12 @@ FIXTURE_SETUP(input)
 	ASSERT_LE(0, self->raw);
 	ASSERT_EQ(0, setsockopt(self->raw, SOL_SOCKET, SO_RCVTIMEO, &tv,
 				sizeof(tv)));
-	self->insegs = stat_of("InSegs");
-	self->outsegs = stat_of("OutSegs");
-	self->outrsts = stat_of("OutRsts");
-	self->inerrs = stat_of("InErrs");
-	self->incsum = stat_of("InCsumErrors");
-	self->limited = stat_of("OutRstsRateLimited");
+	self->insegs = shake_stat("InSegs");
+	self->outsegs = shake_stat("OutSegs");
+	self->outrsts = shake_stat("OutRsts");
+	self->inerrs = shake_stat("InErrs");
+	self->incsum = shake_stat("InCsumErrors");
+	self->limited = shake_stat("OutRstsRateLimited");
 	ASSERT_EQ(0, self->outrsts);
 }
 
@@ -173,11 +158,11 @@ TEST_F(input, syn_draws_rst_ack)
 	EXPECT_EQ(0, ntohl(r.seq));
 	EXPECT_EQ(1001, ntohl(r.ack));	/* the SYN takes one number */
 	EXPECT_EQ(0, r.win);
-	EXPECT_EQ(self->outrsts + 1, stat_of("OutRsts"));
-	EXPECT_EQ(self->outsegs + 1, stat_of("OutSegs"));
+	EXPECT_EQ(self->outrsts + 1, shake_stat("OutRsts"));
+	EXPECT_EQ(self->outsegs + 1, shake_stat("OutSegs"));
 	/* the SYN, and our own RST coming back over lo */
-	EXPECT_EQ(self->insegs + 2, stat_of("InSegs"));
-	EXPECT_EQ(self->inerrs, stat_of("InErrs"));
+	EXPECT_EQ(self->insegs + 2, shake_stat("InSegs"));
+	EXPECT_EQ(self->inerrs, shake_stat("InErrs"));
 }
 
 TEST_F(input, ack_draws_rst_at_its_ack)
@@ -222,8 +207,8 @@ TEST_F(input, rst_never_answered)
 	send_seg(_metadata, self->raw, buf, build(buf, 1, 0, F_RST, NULL, 0, 0));
 	send_seg(_metadata, self->raw, buf, build(buf, 1, 9, F_RST | F_ACK, NULL, 0, 0));
 	EXPECT_EQ(0, reply(_metadata, self->raw, &r));
-	EXPECT_EQ(self->outrsts, stat_of("OutRsts"));
-	EXPECT_EQ(self->insegs + 2, stat_of("InSegs"));
+	EXPECT_EQ(self->outrsts, shake_stat("OutRsts"));
+	EXPECT_EQ(self->insegs + 2, shake_stat("InSegs"));
 }
 
 TEST_F(input, valid_options_accepted)
@@ -243,7 +228,7 @@ TEST_F(input, valid_options_accepted)
 		 build(buf, 42, 0, F_SYN, opts, sizeof(opts), 0));
 	ASSERT_EQ(1, reply(_metadata, self->raw, &r));
 	EXPECT_EQ(43, ntohl(r.ack));
-	EXPECT_EQ(self->inerrs, stat_of("InErrs"));
+	EXPECT_EQ(self->inerrs, shake_stat("InErrs"));
 }
 
 TEST_F(input, bad_checksum_dropped)
@@ -255,9 +240,9 @@ TEST_F(input, bad_checksum_dropped)
 	buf[len - 1] ^= 0x5a;		/* corrupt the payload */
 	send_seg(_metadata, self->raw, buf, len);
 	EXPECT_EQ(0, reply(_metadata, self->raw, &r));
-	EXPECT_EQ(self->incsum + 1, stat_of("InCsumErrors"));
-	EXPECT_EQ(self->inerrs + 1, stat_of("InErrs"));
-	EXPECT_EQ(self->outrsts, stat_of("OutRsts"));
+	EXPECT_EQ(self->incsum + 1, shake_stat("InCsumErrors"));
+	EXPECT_EQ(self->inerrs + 1, shake_stat("InErrs"));
+	EXPECT_EQ(self->outrsts, shake_stat("OutRsts"));
 }
 
 TEST_F(input, short_header_dropped)
@@ -268,7 +253,7 @@ TEST_F(input, short_header_dropped)
 	build(buf, 1000, 0, F_SYN, NULL, 0, 0);
 	send_seg(_metadata, self->raw, buf, 12);
 	EXPECT_EQ(0, reply(_metadata, self->raw, &r));
-	EXPECT_EQ(self->inerrs + 1, stat_of("InErrs"));
+	EXPECT_EQ(self->inerrs + 1, shake_stat("InErrs"));
 }
 
 static void send_with_offset(struct __test_metadata *_metadata, int raw,
@@ -291,7 +276,7 @@ TEST_F(input, data_offset_too_small)
 
 	send_with_offset(_metadata, self->raw, 4, 20);
 	EXPECT_EQ(0, reply(_metadata, self->raw, &r));
-	EXPECT_EQ(self->inerrs + 1, stat_of("InErrs"));
+	EXPECT_EQ(self->inerrs + 1, shake_stat("InErrs"));
 }
 
 TEST_F(input, data_offset_past_end)
@@ -300,7 +285,7 @@ TEST_F(input, data_offset_past_end)
 
 	send_with_offset(_metadata, self->raw, 8, 24);	/* says 32 bytes */
 	EXPECT_EQ(0, reply(_metadata, self->raw, &r));
-	EXPECT_EQ(self->inerrs + 1, stat_of("InErrs"));
+	EXPECT_EQ(self->inerrs + 1, shake_stat("InErrs"));
 }
 
 TEST_F(input, malformed_options_dropped)
@@ -325,8 +310,8 @@ TEST_F(input, malformed_options_dropped)
 		EXPECT_EQ(0, reply(_metadata, self->raw, &r))
 			TH_LOG("option list %u was answered", i);
 	}
-	EXPECT_EQ(self->inerrs + i, stat_of("InErrs"));
-	EXPECT_EQ(self->outrsts, stat_of("OutRsts"));
+	EXPECT_EQ(self->inerrs + i, shake_stat("InErrs"));
+	EXPECT_EQ(self->outrsts, shake_stat("OutRsts"));
 }
 
 static int count_replies(struct __test_metadata *_metadata, int raw, int n)
@@ -351,8 +336,8 @@ TEST_F(input, resets_rate_limited)
 	got = count_replies(_metadata, self->raw, 40);
 	EXPECT_LE(5, got);
 	EXPECT_GE(7, got);	/* the bucket may refill a little meanwhile */
-	EXPECT_EQ(self->outrsts + got, stat_of("OutRsts"));
-	EXPECT_EQ(self->limited + 40 - got, stat_of("OutRstsRateLimited"));
+	EXPECT_EQ(self->outrsts + got, shake_stat("OutRsts"));
+	EXPECT_EQ(self->limited + 40 - got, shake_stat("OutRstsRateLimited"));
 
 	ASSERT_EQ(0, shake_write_sysctl(knob, "0"));	/* no limit */
 	EXPECT_EQ(40, count_replies(_metadata, self->raw, 40));
@@ -385,7 +370,7 @@ TEST(stat_file_format)
 
 	ASSERT_EQ(0, shake_new_netns());
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		EXPECT_EQ(0, stat_of(names[i])) TH_LOG("counter %u", i);
+		EXPECT_EQ(0, shake_stat(names[i])) TH_LOG("counter %u", i);
 }
 
 TEST_HARNESS_MAIN

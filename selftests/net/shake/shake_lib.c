@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
@@ -158,6 +159,49 @@ long shake_protocols_sockets_settle(const char *name, long want)
 		n = shake_protocols_sockets(name);
 	}
 	return n;
+}
+
+long shake_stat(const char *name)
+{
+	char n[64];
+	long v, found = -1;
+	FILE *f = fopen("/proc/net/shake_stat", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", n, &v) == 2)
+		if (!strcmp(n, name))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+int shake_proc_state(const char *ip, unsigned short port)
+{
+	char line[512];
+	unsigned int st;
+
+	if (shake_proc_find("/proc/net/shake", ip, port, line,
+			    sizeof(line)) != 1 ||
+	    sscanf(line, "%*d: %*s %*s %x", &st) != 1)
+		return -1;
+	return st;
+}
+
+short shake_wait_for(int fd, short events, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+
+	return poll(&pfd, 1, ms) == 1 ? pfd.revents : 0;
+}
+
+int shake_so_error(int fd)
+{
+	int err = -1;
+	socklen_t len = sizeof(err);
+
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	return err;
 }
 
 int shake_as_nobody(int (*fn)(void *), void *arg)

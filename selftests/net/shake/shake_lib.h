@@ -45,6 +45,18 @@ long shake_protocols_sockets(const char *name);
  */
 long shake_protocols_sockets_settle(const char *name, long want);
 
+/* A counter of /proc/net/shake_stat, or -1. */
+long shake_stat(const char *name);
+
+/* The state column of the /proc/net/shake line for ip:port, or -1. */
+int shake_proc_state(const char *ip, unsigned short port);
+
+/* Wait up to ms milliseconds for events on fd; the events seen, or 0. */
+short shake_wait_for(int fd, short events, int ms);
+
+/* getsockopt(SO_ERROR) */
+int shake_so_error(int fd);
+
 /* Run fn(arg) in a child as uid/gid 65534 (no capabilities); its result. */
 int shake_as_nobody(int (*fn)(void *), void *arg);
 

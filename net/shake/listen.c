@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: GPL-2.0
+/* shake: passive open. A listener keeps each half-open connection as a
+ * small request record (struct shake_request) in its SYN queue, and each
+ * established, not yet accepted child socket in its accept queue. Both are
+ * changed only under the listener's socket lock: segments for a listener
+ * are processed under it, or queued to its backlog while a process holds it.
+ */
+
+#include <linux/jhash.h>
+#include <linux/slab.h>
+#include <net/inet_common.h>
+#include <net/ip.h>
+#include <net/shake.h>
+
+static struct kmem_cache *shake_request_cache __read_mostly;
+
+int shake_request_cache_init(void)
+{
+	shake_request_cache = KMEM_CACHE(shake_request, 0);
+	return shake_request_cache ? 0 : -ENOMEM;
+}
+
+void shake_request_cache_destroy(void)
+{
+	kmem_cache_destroy(shake_request_cache);
+}
+
+static void shake_request_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(shake_request_cache,
+			container_of(head, struct shake_request, rcu));
+}
+
+static void shake_request_put(struct shake_request *req)
+{
+	if (refcount_dec_and_test(&req->refcnt)) {
+		sock_put(req->listener);
+		call_rcu(&req->rcu, shake_request_free_rcu);
+	}
+}
+
+static struct hlist_head *shake_req_chain(struct shake_sock *ssk,
+					  __be32 raddr, __be16 rport)
+{
+	u32 h = jhash_2words((__force u32)raddr, (__force u32)rport, 0);
+
+	return &ssk->req_hash[h & (SHAKE_REQ_HASH_SIZE - 1)];
+}
+
+static struct shake_request *shake_req_find(struct sock *sk, __be32 laddr,
+					    __be16 lport, __be32 raddr,
+					    __be16 rport)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	struct shake_request *req;
+
+	hlist_for_each_entry(req, shake_req_chain(ssk, raddr, rport), node) {
+		if (req->raddr == raddr && req->rport == rport &&
+		    req->laddr == laddr && req->lport == lport)
+			return req;
+	}
+	return NULL;
+}
+
+/* Take a request out of the SYN queue; the listener is locked. */
+static void shake_req_unlink(struct sock *sk, struct shake_request *req)
+{
+	hlist_del_init_rcu(&req->node);
+	shake_sk(sk)->syn_qlen--;
+	if (del_timer(&req->timer))
+		shake_request_put(req);
+	shake_request_put(req);
+}
+
+static void shake_req_timer(struct timer_list *t)
+{
+	struct shake_request *req = from_timer(req, t, timer);
+	struct sock *sk = req->listener;
+	int retries;
+
+	bh_lock_sock(sk);
+	if (hlist_unhashed(&req->node) || sk->sk_state != TCP_LISTEN)
+		goto out;
+	if (sock_owned_by_user(sk)) {
+		/* the timer's reference goes on with the timer */
+		mod_timer(t, jiffies + HZ / 20);
+		bh_unlock_sock(sk);
+		return;
+	}
+	retries = READ_ONCE(shake_net(sock_net(sk))->sysctl_synack_retries);
+	if (req->retransmits >= retries) {
+		shake_req_unlink(sk, req);
+		goto out;
+	}
+	req->retransmits++;
+	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_RETRANSSEGS);
+	shake_send_synack(req);
+	/* 1, 2, 4, 8, 16 s: the SYN's backoff (RFC 6298 5.5) */
+	mod_timer(t, jiffies + min(SHAKE_TIMEOUT_INIT << req->retransmits,
+				   SHAKE_RTO_MAX));
+	bh_unlock_sock(sk);
+	return;
+out:
+	bh_unlock_sock(sk);
+	shake_request_put(req);
+}
+
+/* A SYN for a listener: a new request, if the queues have room. */
+static void shake_listen_syn(struct sock *sk, struct sk_buff *skb,
+			     const struct shakehdr *th)
+{
+	struct shake_net *sn = shake_net(sock_net(sk));
+	const struct iphdr *iph = ip_hdr(skb);
+	struct shake_sock *ssk = shake_sk(sk);
+	struct shake_request *req;
+	u32 bound;
+
+	if (sk_acceptq_is_full(sk)) {
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_LISTENOVERFLOWS);
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_LISTENDROPS);
+		return;
+	}
+	bound = min_t(u32, max_t(u32, READ_ONCE(sk->sk_max_ack_backlog), 1),
+		      READ_ONCE(sn->sysctl_max_syn_backlog));
+	if (ssk->syn_qlen >= bound) {
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_LISTENDROPS);
+		return;
+	}
+
+	req = kmem_cache_alloc(shake_request_cache, GFP_ATOMIC);
+	if (!req) {
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_LISTENDROPS);
+		return;
+	}
+	refcount_set(&req->refcnt, 2);		/* the hash, the timer */
+	sock_hold(sk);
+	req->listener = sk;
+	req->laddr = iph->daddr;
+	req->raddr = iph->saddr;
+	req->lport = th->dest;
+	req->rport = th->source;
+	req->iss = shake_isn(req->laddr, req->raddr, req->lport, req->rport);
+	/* a SYN's data is never delivered: it is not acknowledged */
+	req->rcv_nxt = ntohl(th->seq) + 1;
+	req->retransmits = 0;
+	timer_setup(&req->timer, shake_req_timer, 0);
+	hlist_add_head_rcu(&req->node, shake_req_chain(ssk, req->raddr,
+						       req->rport));
+	ssk->syn_qlen++;
+	mod_timer(&req->timer, jiffies + SHAKE_TIMEOUT_INIT);
+	shake_send_synack(req);
+}
+
+/* The listener's copy of itself for a completed handshake */
+static struct sock *shake_create_child(struct sock *sk,
+				       struct shake_request *req)
+{
+	struct shake_sock *nssk;
+	struct inet_sock *ninet;
+	struct sock *nsk;
+
+	nsk = sk_clone_lock(sk, GFP_ATOMIC);
+	if (!nsk)
+		return NULL;
+	__acquire(&nsk->sk_lock.slock);	/* sk_clone_lock() returns it held */
+	nssk = shake_sk(nsk);
+	ninet = inet_sk(nsk);
+	sock_prot_inuse_add(sock_net(nsk), nsk->sk_prot, 1);
+	shake_init_timers(nsk);
+	nssk->req_hash = NULL;
+	nssk->syn_qlen = 0;
+	INIT_LIST_HEAD(&nssk->accept_queue);
+	INIT_HLIST_NODE(&nsk->sk_bind_node);
+	/* not the listener's: options and groups are per socket */
+	RCU_INIT_POINTER(ninet->inet_opt, NULL);
+	ninet->mc_list = NULL;
+
+	ninet->inet_rcv_saddr = req->laddr;
+	ninet->inet_saddr = req->laddr;
+	ninet->inet_daddr = req->raddr;
+	ninet->inet_dport = req->rport;
+	atomic_set(&ninet->inet_id, get_random_u16());
+	nssk->iss = req->iss;
+	nssk->snd_una = req->iss + 1;
+	nssk->snd_nxt = req->iss + 1;
+	nssk->rcv_nxt = req->rcv_nxt;
+	nssk->rcv_wnd = min_t(u32, READ_ONCE(nsk->sk_rcvbuf) / 2, 65535U);
+	nssk->retransmits = 0;
+	nssk->rto = SHAKE_TIMEOUT_INIT;
+
+	nsk->sk_state = TCP_LISTEN;	/* what the clone copied */
+	shake_set_state(nsk, TCP_SYN_RECV);
+	shake_inherit_port(sk, nsk);
+	if (shake_ehash_insert(nsk)) {
+		/* the 4-tuple is taken: the clone goes as it came */
+		shake_set_state(nsk, TCP_CLOSE);
+		shake_put_port(nsk);
+		bh_unlock_sock(nsk);
+		sock_set_flag(nsk, SOCK_DEAD);
+		sk_free(nsk);
+		return NULL;
+	}
+	shake_set_state(nsk, TCP_ESTABLISHED);
+	bh_unlock_sock(nsk);
+	/* of the clone's two references, the accept queue keeps one */
+	sock_put(nsk);
+	return nsk;
+}
+
+/* A segment for a request: a retransmitted SYN, a RST, or the final ACK */
+static bool shake_req_rcv(struct sock *sk, struct shake_request *req,
+			  struct sk_buff *skb, const struct shakehdr *th)
+{
+	struct shake_net *sn = shake_net(sock_net(sk));
+	u32 seq = ntohl(th->seq);
+	struct sock *child;
+
+	if (th->rst) {
+		if (seq == req->rcv_nxt)
+			shake_req_unlink(sk, req);
+		return false;
+	}
+	if (th->syn) {
+		if (seq == req->rcv_nxt - 1) {
+			/* our SYN-ACK was lost: say it again */
+			SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_RETRANSSEGS);
+			shake_send_synack(req);
+		}
+		return false;
+	}
+	if (!th->ack)
+		return false;
+	if (ntohl(th->ack_seq) != req->iss + 1) {
+		shake_send_reset(sock_net(sk), skb);
+		return false;
+	}
+	if (seq != req->rcv_nxt)
+		return false;
+
+	if (sk_acceptq_is_full(sk)) {
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_LISTENOVERFLOWS);
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_LISTENDROPS);
+		if (READ_ONCE(sn->sysctl_abort_on_overflow)) {
+			shake_send_reset(sock_net(sk), skb);
+			shake_req_unlink(sk, req);
+		}
+		/* else the SYN-ACK's retransmission will draw the ACK again */
+		return false;
+	}
+
+	child = shake_create_child(sk, req);
+	shake_req_unlink(sk, req);
+	if (!child) {
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_LISTENDROPS);
+		return false;
+	}
+	list_add_tail(&shake_sk(child)->accept_node,
+		      &shake_sk(sk)->accept_queue);	/* the clone's reference */
+	sk_acceptq_added(sk);
+	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_PASSIVEOPENS);
+
+	sk->sk_data_ready(sk);
+
+	/* data on the final ACK is the child's; the input path holds the
+	 * listener at SINGLE_DEPTH_NESTING, so the child takes subclass 0
+	 */
+	if (skb->len > th->doff * 4) {
+		bh_lock_sock(child);
+		shake_sk_rcv(child, skb);
+		bh_unlock_sock(child);
+		return true;
+	}
+	return false;
+}
+
+/**
+ * shake_listen_rcv - a segment for a listener (RFC 9293 3.10.7.2)
+ * @sk: the listener, locked
+ * @skb: the segment
+ *
+ * Return: true if the segment was handed on (to a new child), false if the
+ * caller still owns it.
+ */
+bool shake_listen_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	const struct shakehdr *th = shake_hdr(skb);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct shake_request *req;
+
+	req = shake_req_find(sk, iph->daddr, th->dest, iph->saddr, th->source);
+	if (req)
+		return shake_req_rcv(sk, req, skb, th);
+	if (th->rst)
+		return false;
+	if (th->ack) {
+		shake_send_reset(sock_net(sk), skb);
+		return false;
+	}
+	if (th->syn)
+		shake_listen_syn(sk, skb, th);
+	return false;
+}
+
+/**
+ * shake_listen - listen() (struct proto_ops.listen)
+ * @sock: the socket
+ * @backlog: bound of the accept queue; a listener may change it
+ *
+ * Return: 0, -EINVAL for a connected socket, -EADDRINUSE if the port is
+ * shared with a listener, or -ENOMEM.
+ */
+int shake_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	struct shake_sock *ssk = shake_sk(sk);
+	int err = -EINVAL;
+	unsigned int i;
+
+	lock_sock(sk);
+	if (sock->state != SS_UNCONNECTED ||
+	    !((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_LISTEN)))
+		goto out;
+
+	WRITE_ONCE(sk->sk_max_ack_backlog, backlog);
+	if (sk->sk_state == TCP_LISTEN) {
+		err = 0;
+		goto out;
+	}
+
+	err = -ENOMEM;
+	ssk->req_hash = kmalloc_array(SHAKE_REQ_HASH_SIZE,
+				      sizeof(*ssk->req_hash), GFP_KERNEL);
+	if (!ssk->req_hash)
+		goto out;
+	for (i = 0; i < SHAKE_REQ_HASH_SIZE; i++)
+		INIT_HLIST_HEAD(&ssk->req_hash[i]);
+	ssk->syn_qlen = 0;
+	INIT_LIST_HEAD(&ssk->accept_queue);
+	WRITE_ONCE(sk->sk_ack_backlog, 0);
+
+	if (!inet_sk(sk)->inet_num) {
+		err = shake_get_port(sk, 0);
+		if (err)
+			goto out_free;
+		inet_sk(sk)->inet_sport = htons(inet_sk(sk)->inet_num);
+	}
+	shake_set_state(sk, TCP_LISTEN);
+	err = shake_listen_port_check(sk);
+	if (err) {
+		shake_set_state(sk, TCP_CLOSE);
+		goto out_free;
+	}
+	shake_lhash_insert(sk);
+	err = 0;
+	goto out;
+
+out_free:
+	kfree(ssk->req_hash);
+	ssk->req_hash = NULL;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/**
+ * shake_listen_stop - a listener closes: reset what waits on it
+ * @sk: the listener, locked by its owner
+ *
+ * Pending requests and children nobody accepted are reset, as TCP does.
+ */
+void shake_listen_stop(struct sock *sk)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	struct hlist_head *req_hash = ssk->req_hash;
+	struct shake_sock *child, *next;
+	struct shake_request *req;
+	struct hlist_node *tmp;
+	unsigned int i;
+
+	shake_lhash_remove(sk);
+	shake_set_state(sk, TCP_CLOSE);
+
+	for (i = 0; i < SHAKE_REQ_HASH_SIZE; i++) {
+		hlist_for_each_entry_safe(req, tmp, &req_hash[i], node) {
+			shake_send_reset_request(req);
+			shake_req_unlink(sk, req);
+		}
+	}
+	list_for_each_entry_safe(child, next, &ssk->accept_queue, accept_node) {
+		struct sock *nsk = &child->inet.sk;
+
+		list_del_init(&child->accept_node);
+		sk_acceptq_removed(sk);
+		lock_sock_nested(nsk, SINGLE_DEPTH_NESTING);
+		shake_disconnect(nsk, 0);
+		shake_put_port(nsk);
+		sock_orphan(nsk);
+		release_sock(nsk);
+		sock_put(nsk);
+	}
+	/* /proc readers may still walk the table */
+	WRITE_ONCE(ssk->req_hash, NULL);
+	synchronize_rcu();
+	kfree(req_hash);
+}
+
+/**
+ * shake_accept - take an established child (struct proto.accept)
+ * @sk: the listener
+ * @flags: O_NONBLOCK for a non-blocking accept
+ * @err: the error, when NULL is returned
+ * @kern: unused
+ *
+ * Return: the child, or NULL with *err set (EINVAL, EAGAIN, a signal's).
+ */
+struct sock *shake_accept(struct sock *sk, int flags, int *err, bool kern)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	struct shake_sock *child;
+	long timeo;
+
+	lock_sock(sk);
+	*err = -EINVAL;
+	if (sk->sk_state != TCP_LISTEN)
+		goto out;
+
+	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	while (list_empty(&ssk->accept_queue)) {
+		DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+		*err = -EAGAIN;
+		if (!timeo)
+			goto out;
+		add_wait_queue_exclusive(sk_sleep(sk), &wait);
+		release_sock(sk);
+		timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, timeo);
+		lock_sock(sk);
+		remove_wait_queue(sk_sleep(sk), &wait);
+		*err = sock_intr_errno(timeo);
+		if (signal_pending(current))
+			goto out;
+		*err = -EINVAL;
+		if (sk->sk_state != TCP_LISTEN)
+			goto out;
+	}
+	child = list_first_entry(&ssk->accept_queue, struct shake_sock,
+				 accept_node);
+	list_del_init(&child->accept_node);
+	sk_acceptq_removed(sk);
+	release_sock(sk);
+	*err = 0;
+	return &child->inet.sk;
+out:
+	release_sock(sk);
+	return NULL;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A hand-driven peer for shake sockets. The shake side lives in network
+ * namespace A at PEER_LOCAL; the peer is PEER_ADDR, a packet socket in
+ * namespace B, which owns no address and does not forward: its IP layer
+ * drops everything silently, so only the test reads the segments shake
+ * sends and answers with frames it builds itself.
+ */
+#ifndef SHAKE_SELFTEST_PEER_H
+#define SHAKE_SELFTEST_PEER_H
+
+#include <stdint.h>
+
+#define PEER_LOCAL "10.9.0.1"
+#define PEER_ADDR "10.9.0.2"
+
+#define F_FIN 0x01
+#define F_SYN 0x02
+#define F_RST 0x04
+#define F_PSH 0x08
+#define F_ACK 0x10
+
+struct shake_seg {
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t off_res, flags;
+	uint16_t win, check, urg;
+	uint8_t opt[40];
+} __attribute__((packed));
+
+struct shake_peer {
+	char nsb[32];
+	int nsa_fd, nsb_fd;
+	int pkt;		/* packet socket on sb, in B */
+	int ifindex;		/* of sb, in B */
+	uint8_t mac_a[6], mac_b[6];
+	uint16_t lport;		/* shake's port: of the last segment seen */
+	uint16_t pport;		/* the peer's port */
+	uint8_t quote[28];	/* IP header and 8 bytes of the last segment */
+	uint8_t data[64];	/* start of the last segment's payload */
+	int datalen;		/* its payload length */
+};
+
+/* Enter a new namespace A and build B and the veth pair; 0 or -1. */
+int peer_setup(struct shake_peer *p);
+void peer_teardown(struct shake_peer *p);
+
+/*
+ * The next segment shake sent, within ms milliseconds: 1, 0 if none came,
+ * -1 if one came with a bad checksum.
+ */
+int peer_recv(struct shake_peer *p, struct shake_seg *out, int ms);
+
+/* Send a segment from pport to lport, with an MSS option and data if asked. */
+int peer_send(struct shake_peer *p, uint32_t seq, uint32_t ack, uint8_t flags,
+	      int mss_opt, const void *data, int len);
+
+/* ICMP destination unreachable, quoting the last segment with quoted_seq. */
+int peer_send_unreach(struct shake_peer *p, int code, uint32_t quoted_seq);
+
+#endif
