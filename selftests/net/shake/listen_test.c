@@ -8,7 +8,10 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -341,6 +344,64 @@ TEST(loopback)
 	close(a);
 	close(c);
 	close(l);
+}
+
+/*
+ * Two shake sockets open to each other at once: with 200 ms of delay on
+ * the link their SYNs cross, each side goes SYN_SENT -> SYN_RECV ->
+ * ESTABLISHED, and each is connected to the other.
+ */
+TEST(simultaneous_open_both_sides)
+{
+	struct sockaddr_in a_addr = shake_addr("10.8.0.1", 6001);
+	struct sockaddr_in b_addr = shake_addr("10.8.0.2", 6002);
+	char nsb[32], cmd[512], path[64];
+	int nsa, nsb_fd, a, b;
+
+	ASSERT_EQ(0, shake_new_netns());
+	nsa = open("/proc/self/ns/net", O_RDONLY);
+	snprintf(nsb, sizeof(nsb), "shakeS%d", getpid());
+	snprintf(cmd, sizeof(cmd),
+		 "ip netns add %s && "
+		 "ip link add name va type veth peer name vb netns %s && "
+		 "ip addr add 10.8.0.1/24 dev va && ip link set va up && "
+		 "tc qdisc add dev va root netem delay 200ms && "
+		 "ip -n %s addr add 10.8.0.2/24 dev vb && ip -n %s link set vb up && "
+		 "ip netns exec %s tc qdisc add dev vb root netem delay 200ms",
+		 nsb, nsb, nsb, nsb, nsb);
+	ASSERT_EQ(0, system(cmd));
+	usleep(300000);		/* let the link come up */
+
+	a = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, shake_proto());
+	ASSERT_EQ(0, shake_bind(a, "10.8.0.1", 6001));
+	snprintf(path, sizeof(path), "/run/netns/%s", nsb);
+	nsb_fd = open(path, O_RDONLY);
+	ASSERT_EQ(0, setns(nsb_fd, CLONE_NEWNET));
+	b = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, shake_proto());
+	ASSERT_EQ(0, shake_bind(b, "10.8.0.2", 6002));
+	ASSERT_EQ(0, setns(nsa, CLONE_NEWNET));
+
+	EXPECT_EQ(-1, connect(a, (struct sockaddr *)&b_addr, sizeof(b_addr)));
+	EXPECT_EQ(EINPROGRESS, errno);
+	EXPECT_EQ(-1, connect(b, (struct sockaddr *)&a_addr, sizeof(a_addr)));
+	EXPECT_EQ(EINPROGRESS, errno);
+
+	EXPECT_TRUE(shake_wait_for(a, POLLOUT, 5000) & POLLOUT);
+	EXPECT_TRUE(shake_wait_for(b, POLLOUT, 5000) & POLLOUT);
+	EXPECT_EQ(0, shake_so_error(a));
+	EXPECT_EQ(0, shake_so_error(b));
+	EXPECT_EQ(1, shake_proc_state("10.8.0.1", 6001));	/* ESTABLISHED */
+	EXPECT_EQ(1, shake_stat("ActiveOpens"));
+	EXPECT_EQ(0, shake_stat("PassiveOpens"));	/* nobody listened */
+	ASSERT_EQ(0, setns(nsb_fd, CLONE_NEWNET));
+	EXPECT_EQ(1, shake_proc_state("10.8.0.2", 6002));
+	EXPECT_EQ(1, shake_stat("ActiveOpens"));
+	EXPECT_EQ(0, shake_stat("PassiveOpens"));
+	ASSERT_EQ(0, setns(nsa, CLONE_NEWNET));
+	close(a);
+	close(b);
+	snprintf(cmd, sizeof(cmd), "ip netns del %s", nsb);
+	EXPECT_EQ(0, system(cmd));
 }
 
 /* TCP's rule: SO_REUSEADDR sharing ends where a sharer listens */
