@@ -47,10 +47,7 @@ static int shake_init_sock(struct sock *sk)
 static void shake_close(struct sock *sk, long timeout)
 {
 	lock_sock(sk);
-	if (sk->sk_state == TCP_LISTEN)
-		shake_listen_stop(sk);
-	else
-		shake_disconnect(sk, 0);
+	shake_disconnect(sk, 0);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	shake_put_port(sk);
 	sock_orphan(sk);

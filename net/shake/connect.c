@@ -108,9 +108,11 @@ failure:
  * @sk: the socket, locked
  * @flags: unused
  *
- * connect() with AF_UNSPEC, and close(), come here. A synchronized
- * connection is aborted with a RST. Addresses the user did not bind are
- * forgotten, so the socket may connect again.
+ * close(), connect() with AF_UNSPEC and shutdown(SHUT_RD) of a listener
+ * (through inet_shutdown()) come here. A listener stops listening, resetting
+ * what waits on it; a synchronized connection is aborted with a RST.
+ * Addresses the user did not bind are forgotten, so the socket may connect
+ * or listen again.
  *
  * Return: 0.
  */
@@ -119,10 +121,14 @@ int shake_disconnect(struct sock *sk, int flags)
 	struct inet_sock *inet = inet_sk(sk);
 	int old = sk->sk_state;
 
-	shake_clear_timers(sk);
-	if (old == TCP_ESTABLISHED || old == TCP_SYN_RECV)
-		shake_send_active_reset(sk);
-	shake_set_state(sk, TCP_CLOSE);
+	if (old == TCP_LISTEN) {
+		shake_listen_stop(sk);
+	} else {
+		shake_clear_timers(sk);
+		if (old == TCP_ESTABLISHED || old == TCP_SYN_RECV)
+			shake_send_active_reset(sk);
+		shake_set_state(sk, TCP_CLOSE);
+	}
 
 	inet->inet_dport = 0;
 	inet->inet_daddr = 0;

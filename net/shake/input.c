@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* shake: segment input: validation, checksum, demultiplexing.
+/*
+ * shake: segment input: validation, checksum, demultiplexing.
  */
 
 #include <net/icmp.h>

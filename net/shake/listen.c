@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* shake: passive open. A listener keeps each half-open connection as a
+/*
+ * shake: passive open. A listener keeps each half-open connection as a
  * small request record (struct shake_request) in its SYN queue, and each
  * established, not yet accepted child socket in its accept queue. Both are
  * changed only under the listener's socket lock: segments for a listener

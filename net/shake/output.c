@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* shake: segment output.
+/*
+ * shake: segment output.
  */
 
 #include <asm/unaligned.h>

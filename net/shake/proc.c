@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* shake: /proc/net/shake, one line per socket in the layout of
+/*
+ * shake: /proc/net/shake, one line per socket in the layout of
  * /proc/net/tcp, so that habits and tools that read that file carry over.
  */
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* shake: the receive side of a connection: in-order data to the receive
+/*
+ * shake: the receive side of a connection: in-order data to the receive
  * queue, and recvmsg(). Reordering, window updates and delayed ACKs come
  * with the data transfer work; until then only data that arrives in order
  * and fits the receive buffer is taken (and acknowledged at once).

@@ -306,6 +306,34 @@ TEST_F(server, closing_listener_resets_all)
 	EXPECT_EQ(-1, shake_proc_state(SERVER, LPORT));
 }
 
+/*
+ * shutdown(SHUT_RD) on a listener stops it as close() would (TCP's
+ * inet_shutdown disconnects it): its request is reset, the port is no
+ * longer listening, and the socket may listen again.
+ */
+TEST_F(server, shutdown_stops_listener)
+{
+	struct shake_seg s;
+	uint32_t y = peer_syn(_metadata, &self->p, 44001, 10);
+
+	ASSERT_EQ(0, shutdown(self->lfd, SHUT_RD));
+	ASSERT_EQ(1, peer_recv(&self->p, &s, 2000));
+	EXPECT_EQ(F_RST | F_ACK, s.flags);
+	EXPECT_EQ(y + 1, ntohl(s.seq));
+	EXPECT_EQ(0, syn_recv_lines());
+	EXPECT_EQ(7, shake_proc_state(SERVER, LPORT));	/* bound, CLOSE */
+
+	/* nobody listens: a SYN draws a RST */
+	self->p.pport = 44002;
+	ASSERT_EQ(0, peer_send(&self->p, 50, 0, F_SYN, 1, NULL, 0));
+	ASSERT_EQ(1, peer_recv(&self->p, &s, 2000));
+	EXPECT_EQ(F_RST | F_ACK, s.flags);
+
+	ASSERT_EQ(0, listen(self->lfd, 4));
+	peer_syn(_metadata, &self->p, 44003, 90);
+	EXPECT_EQ(1, syn_recv_lines());
+}
+
 /* shake to shake over loopback: listen, connect, accept, and the rules */
 TEST(loopback)
 {
