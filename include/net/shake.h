@@ -371,6 +371,7 @@ void shake_sysctl_exit_net(struct net *net);
 /* hashtables.c */
 void shake_hashtables_init(struct shake_net *sn);
 void shake_hash_secret_init(void);
+u32 shake_hash_4tuple(__be32 laddr, __be16 lport, __be32 raddr, __be16 rport);
 int shake_get_port(struct sock *sk, unsigned short snum);
 void shake_put_port(struct sock *sk);
 int shake_ehash_insert(struct sock *sk);

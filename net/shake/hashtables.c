@@ -213,14 +213,30 @@ void shake_put_port(struct sock *sk)
 	spin_unlock_bh(&tb->lock);
 }
 
-/* Keyed, so that a remote peer cannot aim many connections at one chain. */
+/**
+ * shake_hash_4tuple - hash of a connection's addresses and ports
+ * @laddr: local address
+ * @lport: local port
+ * @raddr: remote address
+ * @rport: remote port
+ *
+ * Keyed with a secret chosen at load, so that a remote peer cannot aim
+ * many connections or requests at one chain.
+ *
+ * Return: the hash.
+ */
+u32 shake_hash_4tuple(__be32 laddr, __be16 lport, __be32 raddr, __be16 rport)
+{
+	return jhash_3words((__force u32)laddr, (__force u32)raddr,
+			    ((__force u32)lport << 16) | (__force u32)rport,
+			    shake_hash_secret);
+}
+
 static struct hlist_head *shake_ehash_chain(struct shake_ehash *eh,
 					    __be32 laddr, __be16 lport,
 					    __be32 raddr, __be16 rport)
 {
-	u32 h = jhash_3words((__force u32)laddr, (__force u32)raddr,
-			     ((__force u32)lport << 16) | (__force u32)rport,
-			     shake_hash_secret);
+	u32 h = shake_hash_4tuple(laddr, lport, raddr, rport);
 
 	return &eh->chains[h & (SHAKE_EHASH_SIZE - 1)];
 }

@@ -7,7 +7,6 @@
  * are processed under it, or queued to its backlog while a process holds it.
  */
 
-#include <linux/jhash.h>
 #include <linux/slab.h>
 #include <net/inet_common.h>
 #include <net/ip.h>
@@ -41,9 +40,10 @@ static void shake_request_put(struct shake_request *req)
 }
 
 static struct hlist_head *shake_req_chain(struct shake_sock *ssk,
+					  __be32 laddr, __be16 lport,
 					  __be32 raddr, __be16 rport)
 {
-	u32 h = jhash_2words((__force u32)raddr, (__force u32)rport, 0);
+	u32 h = shake_hash_4tuple(laddr, lport, raddr, rport);
 
 	return &ssk->req_hash[h & (SHAKE_REQ_HASH_SIZE - 1)];
 }
@@ -55,7 +55,8 @@ static struct shake_request *shake_req_find(struct sock *sk, __be32 laddr,
 	struct shake_sock *ssk = shake_sk(sk);
 	struct shake_request *req;
 
-	hlist_for_each_entry(req, shake_req_chain(ssk, raddr, rport), node) {
+	hlist_for_each_entry(req, shake_req_chain(ssk, laddr, lport, raddr,
+						  rport), node) {
 		if (req->raddr == raddr && req->rport == rport &&
 		    req->laddr == laddr && req->lport == lport)
 			return req;
@@ -145,7 +146,8 @@ static void shake_listen_syn(struct sock *sk, struct sk_buff *skb,
 	req->rcv_nxt = ntohl(th->seq) + 1;
 	req->retransmits = 0;
 	timer_setup(&req->timer, shake_req_timer, 0);
-	hlist_add_head_rcu(&req->node, shake_req_chain(ssk, req->raddr,
+	hlist_add_head_rcu(&req->node, shake_req_chain(ssk, req->laddr,
+						       req->lport, req->raddr,
 						       req->rport));
 	ssk->syn_qlen++;
 	mod_timer(&req->timer, jiffies + SHAKE_TIMEOUT_INIT);
