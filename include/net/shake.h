@@ -356,7 +356,7 @@ int shake_err(struct sk_buff *skb, u32 info);
 
 /* output.c */
 void shake_send_reset(struct net *net, struct sk_buff *in_skb);
-int shake_send_syn(struct sock *sk);
+void shake_send_syn(struct sock *sk);
 void shake_send_ack(struct sock *sk);
 void shake_send_challenge_ack(struct sock *sk);
 void shake_send_active_reset(struct sock *sk);

@@ -87,7 +87,6 @@ int shake_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	sk->sk_err_soft = 0;
 
 	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_ACTIVEOPENS);
-	/* a SYN lost on the way out is retransmitted like one lost later */
 	shake_send_syn(sk);
 	shake_reset_retransmit_timer(sk);
 	return 0;

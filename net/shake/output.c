@@ -38,35 +38,29 @@ static bool shake_ratelimit_allow(struct shake_ratelimit *rl, int rate)
 	return allowed;
 }
 
-/* Send a segment that no socket owns or that comes from a request record:
- * a RST, or a SYN-ACK (with the MSS option). @sk supplies the IP-level
- * settings (TTL, mark, priority); its protocol is shake's.
- */
-static void shake_send_stateless(struct net *net, const struct sock *sk,
-				 __be32 saddr, __be32 daddr, __be16 sport,
-				 __be16 dport, u32 seq, u32 ack, u8 flags,
-				 u8 tos)
+/* What we tell the peer it may send us: the route's MTU less the headers */
+static u16 shake_mss_for(const struct dst_entry *dst)
+{
+	unsigned int mtu = dst ? dst_mtu(dst) : IPV4_MIN_MTU;
+
+	return mtu - sizeof(struct iphdr) - sizeof(struct shakehdr);
+}
+
+/* A checksummed segment of header only (a SYN with the MSS option @mss) */
+static struct sk_buff *shake_build_control(gfp_t gfp, __be32 saddr,
+					   __be32 daddr, __be16 sport,
+					   __be16 dport, u32 seq, u32 ack,
+					   u8 flags, u16 window, u16 mss)
 {
 	unsigned int hlen = sizeof(struct shakehdr);
 	struct shakehdr *th;
 	struct sk_buff *skb;
-	struct flowi4 fl4;
-	struct rtable *rt;
 
 	if (flags & SHAKEHDR_SYN)
 		hlen += SHAKEOLEN_MSS;
-	flowi4_init_output(&fl4, 0, READ_ONCE(sk->sk_mark), tos,
-			   RT_SCOPE_UNIVERSE, shake_ipproto, 0, daddr, saddr,
-			   dport, sport, sock_net_uid(net, NULL));
-	rt = ip_route_output_key(net, &fl4);
-	if (IS_ERR(rt))
-		return;
-
-	skb = alloc_skb(MAX_SHAKE_HEADER, GFP_ATOMIC);
-	if (!skb) {
-		ip_rt_put(rt);
-		return;
-	}
+	skb = alloc_skb(MAX_SHAKE_HEADER, gfp);
+	if (!skb)
+		return NULL;
 	skb_reserve(skb, MAX_SHAKE_HEADER);
 	th = skb_push(skb, hlen);
 	skb_reset_transport_header(skb);
@@ -77,19 +71,48 @@ static void shake_send_stateless(struct net *net, const struct sock *sk,
 	th->ack_seq = htonl(ack);
 	th->doff = hlen / 4;
 	shake_flag_byte(th) = flags;
+	th->window = htons(window);
 	if (flags & SHAKEHDR_SYN) {
 		u8 *opt = (u8 *)(th + 1);
 
-		th->window = htons(min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2,
-					 65535U));
 		opt[0] = SHAKEOPT_MSS;
 		opt[1] = SHAKEOLEN_MSS;
-		put_unaligned_be16(dst_mtu(&rt->dst) - sizeof(struct iphdr) -
-				   sizeof(struct shakehdr), opt + 2);
+		put_unaligned_be16(mss, opt + 2);
 	}
 	th->check = csum_tcpudp_magic(saddr, daddr, hlen, shake_ipproto,
 				      csum_partial(th, hlen, 0));
+	return skb;
+}
 
+/* Send a segment that no socket owns or that comes from a request record:
+ * a RST, or a SYN-ACK. @sk supplies the IP-level settings (TTL, mark,
+ * priority) and, for a SYN-ACK, the receive buffer; its protocol is shake's.
+ */
+static void shake_send_stateless(struct net *net, const struct sock *sk,
+				 __be32 saddr, __be32 daddr, __be16 sport,
+				 __be16 dport, u32 seq, u32 ack, u8 flags,
+				 u8 tos)
+{
+	struct sk_buff *skb;
+	struct flowi4 fl4;
+	struct rtable *rt;
+	u16 window = 0;
+
+	flowi4_init_output(&fl4, 0, READ_ONCE(sk->sk_mark), tos,
+			   RT_SCOPE_UNIVERSE, shake_ipproto, 0, daddr, saddr,
+			   dport, sport, sock_net_uid(net, NULL));
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return;
+
+	if (flags & SHAKEHDR_SYN)
+		window = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, 65535U);
+	skb = shake_build_control(GFP_ATOMIC, saddr, daddr, sport, dport, seq,
+				  ack, flags, window, shake_mss_for(&rt->dst));
+	if (!skb) {
+		ip_rt_put(rt);
+		return;
+	}
 	skb_dst_set(skb, &rt->dst);
 	ip_build_and_send_pkt(skb, sk, saddr, daddr, NULL, tos);
 	SHAKE_INC_STATS(net, SHAKE_MIB_OUTSEGS);
@@ -163,77 +186,46 @@ void shake_send_reset_request(struct shake_request *req)
 			     READ_ONCE(inet_sk(sk)->tos));
 }
 
-/* What we tell the peer it may send us: the route's MTU less the headers */
-static u16 shake_advertised_mss(const struct sock *sk)
-{
-	const struct dst_entry *dst = __sk_dst_get((struct sock *)sk);
-	unsigned int mtu = dst ? dst_mtu(dst) : IPV4_MIN_MTU;
-
-	return mtu - sizeof(struct iphdr) - sizeof(struct shakehdr);
-}
-
 /* Send a segment with no data from a socket: SYN, SYN-ACK, ACK or RST.
  * @seq is its sequence number; an ACK acknowledges rcv_nxt.
  */
-static int shake_transmit_control(struct sock *sk, u8 flags, u32 seq)
+static void shake_transmit_control(struct sock *sk, u8 flags, u32 seq)
 {
 	struct inet_sock *inet = inet_sk(sk);
 	struct shake_sock *ssk = shake_sk(sk);
-	unsigned int hlen = sizeof(struct shakehdr);
-	struct shakehdr *th;
 	struct sk_buff *skb;
-	int err;
+	u16 window = 0, mss = 0;
 
-	if (flags & SHAKEHDR_SYN)
-		hlen += SHAKEOLEN_MSS;
-	skb = alloc_skb(MAX_SHAKE_HEADER, gfp_any());
-	if (!skb)
-		return -ENOBUFS;
-	skb_reserve(skb, MAX_SHAKE_HEADER);
-	th = skb_push(skb, hlen);
-	skb_reset_transport_header(skb);
-	memset(th, 0, hlen);
-	th->source = inet->inet_sport;
-	th->dest = inet->inet_dport;
-	th->seq = htonl(seq);
-	if (flags & SHAKEHDR_ACK)
-		th->ack_seq = htonl(ssk->rcv_nxt);
-	th->doff = hlen / 4;
-	shake_flag_byte(th) = flags;
 	if (!(flags & SHAKEHDR_RST))
-		th->window = htons(min(ssk->rcv_wnd, 65535U));
-	if (flags & SHAKEHDR_SYN) {
-		u8 *opt = (u8 *)(th + 1);
-
-		opt[0] = SHAKEOPT_MSS;
-		opt[1] = SHAKEOLEN_MSS;
-		put_unaligned_be16(shake_advertised_mss(sk), opt + 2);
-	}
-	th->check = csum_tcpudp_magic(inet->inet_saddr, inet->inet_daddr, hlen,
-				      sk->sk_protocol,
-				      csum_partial(th, hlen, 0));
-
+		window = min(ssk->rcv_wnd, 65535U);
+	if (flags & SHAKEHDR_SYN)
+		mss = shake_mss_for(__sk_dst_get(sk));
+	skb = shake_build_control(gfp_any(), inet->inet_saddr,
+				  inet->inet_daddr, inet->inet_sport,
+				  inet->inet_dport, seq,
+				  flags & SHAKEHDR_ACK ? ssk->rcv_nxt : 0,
+				  flags, window, mss);
+	if (!skb)
+		return;
+	/* a SYN or ACK lost here is recovered like one lost on the wire */
 	skb_set_owner_w(skb, sk);
-	err = ip_queue_xmit(sk, skb, &inet->cork.fl);
+	ip_queue_xmit(sk, skb, &inet->cork.fl);
 	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_OUTSEGS);
 	if (flags & SHAKEHDR_RST)
 		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_OUTRSTS);
-	return net_xmit_eval(err);
 }
 
 /**
  * shake_send_syn - send our SYN, or our SYN-ACK in a simultaneous open
  * @sk: a socket in SYN_SENT or SYN_RECV
- *
- * Return: 0 or a negative errno from the IP layer.
  */
-int shake_send_syn(struct sock *sk)
+void shake_send_syn(struct sock *sk)
 {
 	u8 flags = SHAKEHDR_SYN;
 
 	if (sk->sk_state == TCP_SYN_RECV)
 		flags |= SHAKEHDR_ACK;
-	return shake_transmit_control(sk, flags, shake_sk(sk)->iss);
+	shake_transmit_control(sk, flags, shake_sk(sk)->iss);
 }
 
 void shake_send_ack(struct sock *sk)
