@@ -80,15 +80,19 @@ int shake_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 					     len - copied);
 
 			err = skb_copy_datagram_msg(skb, off, msg, chunk);
-			if (err)
+			if (err) {
+				/* what was copied before the fault is read */
+				if (copied)
+					err = 0;
 				goto out;
+			}
 			copied += chunk;
-			if (flags & MSG_PEEK)
-				continue;
-			SHAKE_RECV_CB(skb)->consumed += chunk;
-			if (SHAKE_RECV_CB(skb)->consumed == skb->len) {
-				__skb_unlink(skb, &sk->sk_receive_queue);
-				consume_skb(skb);
+			if (!(flags & MSG_PEEK)) {
+				SHAKE_RECV_CB(skb)->consumed += chunk;
+				if (SHAKE_RECV_CB(skb)->consumed == skb->len) {
+					__skb_unlink(skb, &sk->sk_receive_queue);
+					consume_skb(skb);
+				}
 			}
 			if (copied >= len)
 				break;

@@ -112,6 +112,38 @@ TEST_F(server, handshake_and_data_on_final_ack)
 	close(fd);
 }
 
+/* Reads across segment boundaries: MSG_PEEK leaves data, MSG_WAITALL waits */
+TEST_F(server, recv_flags)
+{
+	char buf[32] = "";
+	struct shake_seg s;
+	uint32_t y;
+	int fd;
+
+	y = peer_syn(_metadata, &self->p, 40010, 1000);
+	ASSERT_EQ(0, peer_send(&self->p, 1001, y + 1, F_ACK, 0, "hello", 5));
+	ASSERT_EQ(1, peer_recv(&self->p, &s, 2000));
+	ASSERT_EQ(0, peer_send(&self->p, 1006, y + 1, F_ACK, 0, " wor", 4));
+	ASSERT_EQ(1, peer_recv(&self->p, &s, 2000));
+	EXPECT_EQ(1010, ntohl(s.ack));
+	ASSERT_TRUE(shake_wait_for(self->lfd, POLLIN, 2000) & POLLIN);
+	fd = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, fd);
+
+	EXPECT_EQ(7, recv(fd, buf, 7, MSG_PEEK));
+	EXPECT_EQ(0, memcmp(buf, "hello w", 7));
+	EXPECT_EQ(3, recv(fd, buf, 3, 0));
+	EXPECT_EQ(0, memcmp(buf, "hel", 3));
+	/* 6 bytes are there; WAITALL for 7 waits for the last segment */
+	ASSERT_EQ(0, peer_send(&self->p, 1010, y + 1, F_ACK, 0, "ld", 2));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(8, recv(fd, buf, 8, MSG_WAITALL));
+	EXPECT_STREQ("lo world", buf);
+	EXPECT_EQ(-1, recv(fd, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	close(fd);
+}
+
 TEST_F(server, syn_data_not_delivered)
 {
 	struct shake_seg s;
