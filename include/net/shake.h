@@ -383,7 +383,7 @@ void shake_lhash_remove(struct sock *sk);
 struct sock *shake_lhash_lookup(struct net *net, __be32 daddr, __be16 dport,
 				int dif);
 int shake_listen_port_check(struct sock *sk);
-void shake_inherit_port(struct sock *listener, struct sock *child);
+void shake_inherit_port(struct sock *child);
 
 /* proc.c */
 int shake_proc_init_net(struct net *net);

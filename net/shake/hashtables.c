@@ -186,10 +186,9 @@ int shake_listen_port_check(struct sock *sk)
 
 /**
  * shake_inherit_port - a listener's child takes the listener's port
- * @listener: the listener
- * @child: its new child, with inet_num copied from the listener
+ * @child: the new child, with inet_num copied from the listener
  */
-void shake_inherit_port(struct sock *listener, struct sock *child)
+void shake_inherit_port(struct sock *child)
 {
 	struct shake_bind_table *tb = &shake_net(sock_net(child))->bind;
 

@@ -193,7 +193,7 @@ static struct sock *shake_create_child(struct sock *sk,
 
 	nsk->sk_state = TCP_LISTEN;	/* what the clone copied */
 	shake_set_state(nsk, TCP_SYN_RECV);
-	shake_inherit_port(sk, nsk);
+	shake_inherit_port(nsk);
 	if (shake_ehash_insert(nsk)) {
 		/* the 4-tuple is taken: the clone goes as it came */
 		shake_set_state(nsk, TCP_CLOSE);

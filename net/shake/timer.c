@@ -13,14 +13,14 @@ static void shake_retransmit_timer(struct timer_list *t)
 	int retries;
 
 	bh_lock_sock(sk);
+	/* our SYN, or our SYN-ACK of a simultaneous open, is unanswered */
+	if (sk->sk_state != TCP_SYN_SENT && sk->sk_state != TCP_SYN_RECV)
+		goto out;
 	if (sock_owned_by_user(sk)) {
 		/* the owner is busy with the socket: come back shortly */
 		sk_reset_timer(sk, t, jiffies + HZ / 20);
 		goto out;
 	}
-	/* our SYN, or our SYN-ACK of a simultaneous open, is unanswered */
-	if (sk->sk_state != TCP_SYN_SENT && sk->sk_state != TCP_SYN_RECV)
-		goto out;
 
 	retries = READ_ONCE(shake_net(sock_net(sk))->sysctl_syn_retries);
 	if (ssk->retransmits >= retries) {
