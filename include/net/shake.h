@@ -7,8 +7,10 @@
 
 #include <asm/byteorder.h>
 #include <linux/bits.h>
+#include <linux/rbtree.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
+#include <linux/timekeeping.h>
 #include <linux/types.h>
 #include <net/inet_sock.h>
 #include <net/net_namespace.h>
@@ -83,6 +85,14 @@ static inline struct shakehdr *shake_hdr(const struct sk_buff *skb)
 #define SHAKEOLEN_SACK_MAX	(2 + 4 * SHAKEOLEN_SACK_BLOCK)
 #define SHAKEOLEN_TIMESTAMP	10
 
+/* Options as they ride on data segments: NOP, NOP, timestamps */
+#define SHAKEOLEN_TSTAMP_ALIGNED	12
+/* The largest window scale shift (RFC 7323 2.3) */
+#define SHAKE_MAX_WSCALE		14
+/* Smallest segment the peer may ask for, and a default without the option */
+#define SHAKE_MIN_MSS			88
+#define SHAKE_DEFAULT_MSS		536
+
 /* IP and shake headers with the most options, for skb_reserve() */
 #define MAX_SHAKE_HEADER	(60 + MAX_HEADER)
 
@@ -126,6 +136,14 @@ enum shake_mib_field {
 	SHAKE_MIB_PASSIVEOPENS,
 	SHAKE_MIB_LISTENOVERFLOWS,
 	SHAKE_MIB_LISTENDROPS,
+	SHAKE_MIB_FASTRETRANS,
+	SHAKE_MIB_TIMEOUTS,
+	SHAKE_MIB_WINPROBES,
+	SHAKE_MIB_DELAYEDACKS,
+	SHAKE_MIB_OFOQUEUE,
+	SHAKE_MIB_PAWSDROPS,
+	SHAKE_MIB_RCVQDROPS,
+	SHAKE_MIB_KEEPALIVEPROBES,
 	SHAKE_MIB_MAX
 };
 
@@ -142,11 +160,24 @@ struct shake_mib {
 #define SHAKE_REQ_HASH_BITS	6
 #define SHAKE_REQ_HASH_SIZE	BIT(SHAKE_REQ_HASH_BITS)
 
-/* RFC 6298 2.1 initial RTO, and the ceiling of its backoff */
+/* RFC 6298 2.1 initial RTO, its floor (2.4) and the ceiling of its backoff */
 #define SHAKE_TIMEOUT_INIT	((unsigned int)HZ)
+#define SHAKE_RTO_MIN		((unsigned int)(HZ / 5))
 #define SHAKE_RTO_MAX		((unsigned int)(120 * HZ))
 #define SHAKE_SYN_RETRIES	6
 #define SHAKE_SYNACK_RETRIES	5
+#define SHAKE_RETRIES2		15
+/* RFC 9293 3.8.6.3: ACK at least every second full segment or 40 ms */
+#define SHAKE_DELACK_TIME	((unsigned int)(HZ / 25))
+/* RFC 6928 initial window, in segments */
+#define SHAKE_INIT_CWND		10
+/* Send and receive buffers of a new socket (no autotuning) */
+#define SHAKE_WMEM_DEFAULT	(512 * 1024)
+#define SHAKE_RMEM_DEFAULT	(512 * 1024)
+/* Keepalive defaults, as TCP's */
+#define SHAKE_KEEPALIVE_TIME	(7200 * HZ)
+#define SHAKE_KEEPALIVE_INTVL	(75 * HZ)
+#define SHAKE_KEEPALIVE_PROBES	9
 
 /**
  * struct shake_bind_table - the local ports of one network namespace
@@ -206,6 +237,10 @@ struct shake_lhash {
  * @sysctl_max_syn_backlog: bound of every listener's SYN queue
  * @sysctl_abort_on_overflow: reset, rather than ignore, a final ACK that
  *	finds the accept queue full
+ * @sysctl_retries2: retransmissions of data before a connection fails
+ * @sysctl_timestamps: offer timestamps (RFC 7323) in our SYNs
+ * @sysctl_window_scaling: offer window scaling in our SYNs
+ * @sysctl_sack: offer SACK-permitted in our SYNs
  * @reset_limit: bucket of @sysctl_reset_msgs_per_sec
  * @challenge_limit: bucket of @sysctl_challenge_ack_limit
  */
@@ -222,8 +257,31 @@ struct shake_net {
 	int sysctl_synack_retries;
 	int sysctl_max_syn_backlog;
 	int sysctl_abort_on_overflow;
+	int sysctl_retries2;
+	int sysctl_timestamps;
+	int sysctl_window_scaling;
+	int sysctl_sack;
 	struct shake_ratelimit reset_limit;
 	struct shake_ratelimit challenge_limit;
+};
+
+/* What a SYN offered and the handshake agreed */
+struct shake_syn_opts {
+	u16 mss;
+	u8 snd_wscale;
+	u8 rcv_wscale;
+	u8 wscale_ok:1,
+	   sack_ok:1,
+	   tstamp_ok:1;
+	u32 ts_recent;
+	u32 ts_off;
+};
+
+/* Which job the retransmit timer does now */
+enum shake_timer_job {
+	SHAKE_TIMER_NONE,
+	SHAKE_TIMER_RETRANS,	/* SYN, SYN-ACK or data unacknowledged */
+	SHAKE_TIMER_PROBE,	/* zero window: probe it (persist) */
 };
 
 /**
@@ -231,12 +289,50 @@ struct shake_net {
  * @inet: the generic inet socket; must stay first
  * @iss: initial send sequence number
  * @snd_una: oldest unacknowledged sequence number
- * @snd_nxt: next sequence number to send
- * @rcv_nxt: next sequence number expected
- * @rcv_wnd: receive window we advertise
- * @retransmits: retransmissions of the segment the timer guards
+ * @snd_nxt: next sequence number to send; moves back after a timeout
+ * @snd_max: highest sequence number sent, plus one
+ * @write_seq: sequence number of the next byte a writer queues
+ * @snd_wnd: the peer's receive window, bytes
+ * @snd_wl1: sequence number of the segment that last updated @snd_wnd
+ * @snd_wl2: acknowledgment number of that segment
+ * @max_window: the largest window the peer has offered
+ * @send_head: first skb of sk_write_queue not yet sent, or NULL
+ * @packets_out: segments sent and not acknowledged (since a timeout)
+ * @mss_cache: largest data segment we send
+ * @rcv_mss: largest data segment the peer has sent us (our estimate of its
+ *	MSS, for delayed ACKs and window updates)
+ * @user_mss: SHAKE_MAXSEG, 0 if unset
+ * @opt: negotiated options
+ * @srtt_us: smoothed RTT (RFC 6298), microseconds, 0 before a sample
+ * @rttvar_us: RTT variation, microseconds
  * @rto: retransmission timeout, in jiffies
+ * @retransmits: timeouts of the segment the timer guards (its backoff)
+ * @timer_job: what @retransmit_timer does when it fires
  * @retransmit_timer: holds a socket reference while pending
+ * @cwnd: congestion window, segments
+ * @ssthresh: slow start threshold, segments
+ * @cwnd_cnt: ACKed segments towards the next congestion avoidance step
+ * @dupacks: duplicate ACKs in a row
+ * @recover: RFC 6582 "recover": snd_max when loss recovery began
+ * @in_recovery: fast recovery is under way
+ * @nodelay: SHAKE_NODELAY
+ * @cork: SHAKE_CORK
+ * @rcv_nxt: next sequence number expected
+ * @copied_seq: next sequence number a reader takes
+ * @rcv_wnd: the window we last advertised, from @rcv_wup
+ * @rcv_wup: @rcv_nxt when we last advertised a window
+ * @ooo_queue: out-of-order segments, by sequence number
+ * @ack_pending: bytes received and not yet acknowledged
+ * @delack_timer: sends a delayed ACK; holds a socket reference
+ * @rcv_tstamp: jiffies when the last segment arrived (keepalive)
+ * @keepalive_time: idle time before the first keepalive probe, jiffies
+ * @keepalive_intvl: time between keepalive probes, jiffies
+ * @keepalive_probes: unanswered probes before the connection fails
+ * @probes_out: probes (keepalive or window) sent without an answer
+ * @total_retrans: retransmitted segments
+ * @bytes_sent: data bytes sent, retransmissions included
+ * @bytes_acked: data bytes acknowledged
+ * @bytes_received: data bytes received in order
  * @req_hash: a listener's pending requests (SYN_RECV), by 4-tuple, under
  *	RCU; changed only under the listener's socket lock
  * @syn_qlen: number of those requests
@@ -249,16 +345,74 @@ struct shake_sock {
 	u32 iss;
 	u32 snd_una;
 	u32 snd_nxt;
-	u32 rcv_nxt;
-	u32 rcv_wnd;
-	u8 retransmits;
+	u32 snd_max;
+	u32 write_seq;
+	u32 snd_wnd;
+	u32 snd_wl1;
+	u32 snd_wl2;
+	u32 max_window;
+	struct sk_buff *send_head;
+	u32 packets_out;
+	u16 mss_cache;
+	u16 rcv_mss;
+	u16 user_mss;
+	struct shake_syn_opts opt;
+	u32 srtt_us;
+	u32 rttvar_us;
 	unsigned int rto;
+	u8 retransmits;
+	u8 timer_job;
 	struct timer_list retransmit_timer;
+	u32 cwnd;
+	u32 ssthresh;
+	u32 cwnd_cnt;
+	u32 dupacks;
+	u32 recover;
+	u8 in_recovery:1,
+	   nodelay:1,
+	   cork:1;
+	u32 rcv_nxt;
+	u32 copied_seq;
+	u32 rcv_wnd;
+	u32 rcv_wup;
+	struct rb_root ooo_queue;
+	u32 ack_pending;
+	struct timer_list delack_timer;
+	unsigned long rcv_tstamp;
+	unsigned int keepalive_time;
+	unsigned int keepalive_intvl;
+	u8 keepalive_probes;
+	u8 probes_out;
+	u32 total_retrans;
+	u64 bytes_sent;
+	u64 bytes_acked;
+	u64 bytes_received;
 	struct hlist_head *req_hash;
 	u32 syn_qlen;
 	struct list_head accept_queue;
 	struct list_head accept_node;
 };
+
+/**
+ * struct shake_skb_cb - what shake keeps in skb->cb of a queued segment
+ * @seq: sequence number of the first data byte
+ * @end_seq: @seq plus the data length
+ * @consumed: bytes a reader has taken (receive side) or that were already
+ *	acknowledged when it was queued (out-of-order overlap)
+ * @sent_us: when it was last sent, microseconds (send side)
+ * @retransmitted: sent more than once (Karn's rule)
+ * @in_flight: counted in the socket's packets_out
+ */
+struct shake_skb_cb {
+	u32 seq;
+	u32 end_seq;
+	u32 consumed;
+	u64 sent_us;
+	u8 retransmitted:1,
+	   in_flight:1;
+};
+
+#define SHAKE_SKB_CB(skb) ((struct shake_skb_cb *)&((skb)->cb[0]))
 
 /**
  * struct shake_request - a half-open connection on a listener (SYN_RECV):
@@ -273,6 +427,7 @@ struct shake_sock {
  * @iss: our initial sequence number
  * @rcv_nxt: the peer's ISN plus one
  * @retransmits: SYN-ACK retransmissions so far
+ * @opt: options of the SYN and of our SYN-ACK
  * @timer: SYN-ACK retransmission
  * @rcu: deferred free, for /proc readers
  */
@@ -287,6 +442,7 @@ struct shake_request {
 	u32 iss;
 	u32 rcv_nxt;
 	u8 retransmits;
+	struct shake_syn_opts opt;
 	struct timer_list timer;
 	struct rcu_head rcu;
 };
@@ -303,6 +459,18 @@ static inline bool shake_before(u32 seq1, u32 seq2)
 }
 
 #define shake_after(seq2, seq1)	shake_before(seq1, seq2)
+
+/* The clock of RTT samples */
+static inline u64 shake_clock_us(void)
+{
+	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
+
+/* The clock of our timestamp option values (RFC 7323 5.4: 1 ms) */
+static inline u32 shake_time_stamp(void)
+{
+	return (u32)div_u64(ktime_get_ns(), NSEC_PER_MSEC);
+}
 
 extern unsigned int shake_net_id;
 
@@ -331,20 +499,51 @@ int shake_disconnect(struct sock *sk, int flags);
 /* listen.c */
 int shake_listen(struct socket *sock, int backlog);
 struct sock *shake_accept(struct sock *sk, int flags, int *err, bool kern);
-bool shake_listen_rcv(struct sock *sk, struct sk_buff *skb);
+bool shake_listen_rcv(struct sock *sk, struct sk_buff *skb,
+		      const struct shake_options *opt);
 void shake_listen_stop(struct sock *sk);
 int shake_request_cache_init(void);
 void shake_request_cache_destroy(void);
 
+/* send.c */
+int shake_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
+void shake_write_space(struct sock *sk);
+void shake_write_queue_purge(struct sock *sk);
+
 /* recv.c */
-bool shake_queue_data(struct sock *sk, struct sk_buff *skb);
+bool shake_data_rcv(struct sock *sk, struct sk_buff *skb);
+void shake_purge_ooo(struct sock *sk);
+u32 shake_inq(const struct sock *sk);
 int shake_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 		  int *addr_len);
+
+/* ack.c */
+void shake_ack_rcv(struct sock *sk, const struct shakehdr *th,
+		   const struct shake_options *opt, u32 data_len);
+
+/* cong.c */
+void shake_cong_init(struct shake_sock *ssk);
+void shake_cong_ack(struct sock *sk, u32 ack, u32 acked);
+void shake_cong_dupack(struct sock *sk);
+void shake_cong_timeout(struct shake_sock *ssk);
 
 /* timer.c */
 void shake_init_timers(struct sock *sk);
 void shake_reset_retransmit_timer(struct sock *sk);
+void shake_reset_probe_timer(struct sock *sk);
+void shake_clear_retransmit_timer(struct sock *sk);
 void shake_clear_timers(struct sock *sk);
+void shake_ack_sent(struct sock *sk);
+void shake_schedule_ack(struct sock *sk, u32 len);
+void shake_keepalive_reset(struct sock *sk);
+
+/* sockopt.c */
+int shake_setsockopt(struct sock *sk, int level, int optname,
+		     sockptr_t optval, unsigned int optlen);
+int shake_getsockopt(struct sock *sk, int level, int optname,
+		     char __user *optval, int __user *optlen);
+int shake_ioctl(struct sock *sk, int cmd, unsigned long arg);
+void shake_set_keepalive(struct sock *sk, int val);
 
 /* wire.c */
 int shake_parse_options(const struct shakehdr *th, struct shake_options *opt);
@@ -353,16 +552,27 @@ int shake_parse_options(const struct shakehdr *th, struct shake_options *opt);
 int shake_rcv(struct sk_buff *skb);
 int shake_sk_rcv(struct sock *sk, struct sk_buff *skb);
 int shake_err(struct sk_buff *skb, u32 info);
+void shake_init_transfer(struct sock *sk, const struct shakehdr *th);
 
 /* output.c */
+u16 shake_mss_for(const struct dst_entry *dst, u16 user_mss);
+void shake_syn_opts_offer(const struct sock *sk, struct shake_syn_opts *opt);
+void shake_syn_opts_agree(struct shake_syn_opts *opt,
+			  const struct shake_options *peer);
+u32 shake_window_now(const struct shake_sock *ssk);
+bool shake_window_update_due(const struct sock *sk);
 void shake_send_reset(struct net *net, struct sk_buff *in_skb);
 void shake_send_syn(struct sock *sk);
 void shake_send_ack(struct sock *sk);
+void shake_send_probe(struct sock *sk);
 void shake_send_challenge_ack(struct sock *sk);
 void shake_send_active_reset(struct sock *sk);
 void shake_send_synack(struct shake_request *req);
 void shake_send_reset_request(struct shake_request *req);
 void shake_ratelimit_init(struct shake_ratelimit *rl);
+int shake_send_skb(struct sock *sk, struct sk_buff *skb);
+void shake_push(struct sock *sk, bool more);
+void shake_retransmit_head(struct sock *sk);
 
 /* sysctl.c */
 int shake_sysctl_init_net(struct net *net);

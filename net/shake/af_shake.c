@@ -29,13 +29,30 @@ unsigned int shake_net_id __read_mostly;
  */
 static void shake_sock_destruct(struct sock *sk)
 {
+	/* what an abort left: inet_sock_destruct() wants it gone */
+	shake_write_queue_purge(sk);
+	shake_purge_ooo(sk);
 	inet_sock_destruct(sk);
 	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
 }
 
 static int shake_init_sock(struct sock *sk)
 {
+	struct shake_sock *ssk = shake_sk(sk);
+
 	sk->sk_destruct = shake_sock_destruct;
+	sk->sk_write_space = shake_write_space;
+	sk->sk_sndbuf = SHAKE_WMEM_DEFAULT;
+	sk->sk_rcvbuf = SHAKE_RMEM_DEFAULT;
+	ssk->ooo_queue = RB_ROOT;
+	ssk->mss_cache = SHAKE_DEFAULT_MSS;
+	ssk->rcv_mss = SHAKE_DEFAULT_MSS;
+	ssk->rto = SHAKE_TIMEOUT_INIT;
+	ssk->cwnd = SHAKE_INIT_CWND;
+	ssk->ssthresh = U32_MAX;
+	ssk->keepalive_time = SHAKE_KEEPALIVE_TIME;
+	ssk->keepalive_intvl = SHAKE_KEEPALIVE_INTVL;
+	ssk->keepalive_probes = SHAKE_KEEPALIVE_PROBES;
 	/* lookups walk the connection table under RCU only */
 	sock_set_flag(sk, SOCK_RCU_FREE);
 	shake_init_timers(sk);
@@ -70,34 +87,28 @@ static __poll_t shake_poll(struct file *file, struct socket *sock,
 		mask |= EPOLLHUP;
 	if (READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
-	/* connected, or never connecting: writable as far as poll can tell */
 	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV) {
-		if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+		if (shake_inq(sk) >= sock_rcvlowat(sk, 0, INT_MAX))
 			mask |= EPOLLIN | EPOLLRDNORM;
-		if (!(READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN))
+		/* a writer after shutdown or reset wakes to see its error */
+		if ((READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN) ||
+		    sk_stream_is_writeable(sk)) {
 			mask |= EPOLLOUT | EPOLLWRNORM;
+		} else {
+			set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+			/* pairs with the barrier of the ACK path's write-space
+			 * check: room freed meanwhile is seen
+			 */
+			smp_mb__after_atomic();
+			if (sk_stream_is_writeable(sk))
+				mask |= EPOLLOUT | EPOLLWRNORM;
+		}
 	}
 	/* pairs with the store of sk_err before the wakeup */
 	smp_rmb();
 	if (READ_ONCE(sk->sk_err))
 		mask |= EPOLLERR;
 	return mask;
-}
-
-static int shake_setsockopt(struct sock *sk, int level, int optname,
-			    sockptr_t optval, unsigned int optlen)
-{
-	if (level == SOL_IP)
-		return ip_setsockopt(sk, level, optname, optval, optlen);
-	return -ENOPROTOOPT;
-}
-
-static int shake_getsockopt(struct sock *sk, int level, int optname,
-			    char __user *optval, int __user *optlen)
-{
-	if (level == SOL_IP)
-		return ip_getsockopt(sk, level, optname, optval, optlen);
-	return -ENOPROTOOPT;
 }
 
 static struct proto shake_prot = {
@@ -109,6 +120,9 @@ static struct proto shake_prot = {
 	.disconnect		= shake_disconnect,
 	.accept			= shake_accept,
 	.recvmsg		= shake_recvmsg,
+	.sendmsg		= shake_sendmsg,
+	.ioctl			= shake_ioctl,
+	.keepalive		= shake_set_keepalive,
 	.backlog_rcv		= shake_sk_rcv,
 	.setsockopt		= shake_setsockopt,
 	.getsockopt		= shake_getsockopt,
@@ -117,7 +131,6 @@ static struct proto shake_prot = {
 	.obj_size		= sizeof(struct shake_sock),
 };
 
-/* Sending data is not there yet: send calls answer EOPNOTSUPP until it is. */
 static const struct proto_ops shake_stream_ops = {
 	.family		= PF_INET,
 	.owner		= THIS_MODULE,
@@ -134,7 +147,7 @@ static const struct proto_ops shake_stream_ops = {
 	.shutdown	= inet_shutdown,
 	.setsockopt	= sock_common_setsockopt,
 	.getsockopt	= sock_common_getsockopt,
-	.sendmsg	= sock_no_sendmsg,
+	.sendmsg	= inet_sendmsg,
 	.recvmsg	= inet_recvmsg,
 	.mmap		= sock_no_mmap,
 	.sendpage	= sock_no_sendpage,

@@ -79,7 +79,13 @@ int shake_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 			     inet->inet_sport, inet->inet_dport);
 	ssk->snd_una = ssk->iss;
 	ssk->snd_nxt = ssk->iss + 1;
-	ssk->rcv_wnd = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, 65535U);
+	ssk->snd_max = ssk->snd_nxt;
+	ssk->write_seq = ssk->snd_nxt;
+	ssk->rcv_nxt = 0;
+	ssk->copied_seq = 0;
+	shake_syn_opts_offer(sk, &ssk->opt);
+	ssk->srtt_us = 0;
+	ssk->rttvar_us = 0;
 	ssk->retransmits = 0;
 	ssk->rto = SHAKE_TIMEOUT_INIT;
 	atomic_set(&inet->inet_id, get_random_u16());
@@ -117,6 +123,7 @@ failure:
  */
 int shake_disconnect(struct sock *sk, int flags)
 {
+	struct shake_sock *ssk = shake_sk(sk);
 	struct inet_sock *inet = inet_sk(sk);
 	int old = sk->sk_state;
 
@@ -128,6 +135,15 @@ int shake_disconnect(struct sock *sk, int flags)
 			shake_send_active_reset(sk);
 		shake_set_state(sk, TCP_CLOSE);
 	}
+	shake_write_queue_purge(sk);
+	shake_purge_ooo(sk);
+	__skb_queue_purge(&sk->sk_receive_queue);
+	ssk->write_seq = 0;
+	ssk->snd_una = 0;
+	ssk->snd_nxt = 0;
+	ssk->snd_max = 0;
+	ssk->rcv_nxt = 0;
+	ssk->copied_seq = 0;
 
 	inet->inet_dport = 0;
 	inet->inet_daddr = 0;

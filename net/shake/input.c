@@ -87,9 +87,54 @@ discard:
 	return 0;
 }
 
+/**
+ * shake_init_transfer - a connection becomes synchronized: set up sending
+ * @sk: the socket, locked; iss, snd_una, snd_nxt, rcv_nxt and the agreed
+ *	options are set
+ * @th: the segment that synchronized it, whose window is the peer's
+ *	first (scaled unless it is a SYN)
+ */
+void shake_init_transfer(struct sock *sk, const struct shakehdr *th)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	u32 wnd = ntohs(th->window);
+
+	if (!th->syn)
+		wnd <<= ssk->opt.snd_wscale;
+	ssk->snd_wnd = wnd;
+	ssk->max_window = wnd;
+	ssk->snd_wl1 = ntohl(th->seq);
+	ssk->snd_wl2 = ntohl(th->ack_seq);
+	ssk->snd_max = ssk->snd_nxt;
+	ssk->write_seq = ssk->snd_nxt;
+	/* the MSS counts no options (RFC 6691): timestamps ride in it */
+	ssk->mss_cache = min(ssk->opt.mss,
+			     shake_mss_for(__sk_dst_get(sk), ssk->user_mss));
+	if (ssk->opt.tstamp_ok)
+		ssk->mss_cache -= SHAKEOLEN_TSTAMP_ALIGNED;
+	ssk->rcv_mss = min_t(u16, ssk->mss_cache, SHAKE_DEFAULT_MSS);
+	ssk->copied_seq = ssk->rcv_nxt;
+	ssk->rcv_wup = ssk->rcv_nxt;
+	ssk->retransmits = 0;
+	ssk->rcv_tstamp = jiffies;
+	shake_cong_init(ssk);
+}
+
+/* Entering ESTABLISHED from SYN_SENT or SYN_RECV: tell the owner */
+static void shake_established(struct sock *sk, const struct shakehdr *th)
+{
+	shake_clear_timers(sk);
+	shake_init_transfer(sk, th);
+	shake_set_state(sk, TCP_ESTABLISHED);
+	shake_keepalive_reset(sk);
+	sk->sk_state_change(sk);
+	sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
+}
+
 /* RFC 9293 3.10.7.3: a segment for a socket in SYN_SENT */
 static void shake_rcv_syn_sent(struct sock *sk, struct sk_buff *skb,
-			       const struct shakehdr *th)
+			       const struct shakehdr *th,
+			       const struct shake_options *opt)
 {
 	struct shake_sock *ssk = shake_sk(sk);
 	u32 ack = ntohl(th->ack_seq);
@@ -109,13 +154,11 @@ static void shake_rcv_syn_sent(struct sock *sk, struct sk_buff *skb,
 		return;
 
 	ssk->rcv_nxt = ntohl(th->seq) + 1;
+	shake_syn_opts_agree(&ssk->opt, opt);
 	if (th->ack) {
 		ssk->snd_una = ack;
-		shake_clear_timers(sk);
-		shake_set_state(sk, TCP_ESTABLISHED);
+		shake_established(sk, th);
 		shake_send_ack(sk);
-		sk->sk_state_change(sk);
-		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
 	} else {
 		/* simultaneous open: answer the peer's SYN with our SYN-ACK */
 		shake_set_state(sk, TCP_SYN_RECV);
@@ -127,29 +170,48 @@ static void shake_rcv_syn_sent(struct sock *sk, struct sk_buff *skb,
 static bool shake_seq_acceptable(const struct shake_sock *ssk, u32 seq,
 				 u32 seg_len)
 {
-	u32 wnd_end = ssk->rcv_nxt + ssk->rcv_wnd;
+	u32 wnd = shake_window_now(ssk), wnd_end = ssk->rcv_nxt + wnd;
 
 	if (!seg_len)
 		return !shake_before(seq, ssk->rcv_nxt) &&
-		       (ssk->rcv_wnd ? shake_before(seq, wnd_end) :
-				       seq == ssk->rcv_nxt);
-	return ssk->rcv_wnd &&
+		       (wnd ? shake_before(seq, wnd_end) :
+			      seq == ssk->rcv_nxt);
+	return wnd &&
 	       ((!shake_before(seq, ssk->rcv_nxt) &&
 		 shake_before(seq, wnd_end)) ||
 		(!shake_before(seq + seg_len - 1, ssk->rcv_nxt) &&
 		 shake_before(seq + seg_len - 1, wnd_end)));
 }
 
+/* RFC 7323 5.3 (PAWS): a timestamp older than the last one in order says
+ * the segment is an old duplicate. A RST is exempt: it may come from a
+ * peer that restarted its clock.
+ */
+static bool shake_paws_reject(const struct shake_sock *ssk,
+			      const struct shakehdr *th,
+			      const struct shake_options *opt)
+{
+	return ssk->opt.tstamp_ok && opt->saw_tstamp && !th->rst &&
+	       (s32)(opt->tsval - ssk->opt.ts_recent) < 0;
+}
+
 /* A segment for a synchronized connection (SYN_RECV, ESTABLISHED).
  * Returns true if the skb was queued as data.
  */
 static bool shake_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
-				   const struct shakehdr *th)
+				   const struct shakehdr *th,
+				   const struct shake_options *opt)
 {
 	struct shake_sock *ssk = shake_sk(sk);
 	u32 seq = ntohl(th->seq), ack = ntohl(th->ack_seq);
-	u32 seg_len = skb->len - th->doff * 4 + th->syn + th->fin;
+	u32 data_len = skb->len - th->doff * 4;
+	u32 seg_len = data_len + th->syn + th->fin;
 
+	if (shake_paws_reject(ssk, th, opt)) {
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_PAWSDROPS);
+		shake_send_ack(sk);
+		return false;
+	}
 	if (!shake_seq_acceptable(ssk, seq, seg_len)) {
 		if (!th->rst)
 			shake_send_ack(sk);
@@ -173,7 +235,7 @@ static bool shake_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 	if (!th->ack)
 		return false;
 
-	if (shake_after(ack, ssk->snd_nxt) ||
+	if (shake_after(ack, ssk->snd_max) ||
 	    (sk->sk_state == TCP_SYN_RECV && !shake_after(ack, ssk->snd_una))) {
 		if (sk->sk_state == TCP_SYN_RECV)
 			shake_send_reset(sock_net(sk), skb);
@@ -181,15 +243,17 @@ static bool shake_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 			shake_send_ack(sk);
 		return false;
 	}
-	if (shake_after(ack, ssk->snd_una))
-		ssk->snd_una = ack;
-	if (sk->sk_state == TCP_SYN_RECV) {
-		shake_clear_timers(sk);
-		shake_set_state(sk, TCP_ESTABLISHED);
-		sk->sk_state_change(sk);
-		sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
-	}
-	return shake_queue_data(sk, skb);
+
+	/* RFC 7323 4.3: remember the timestamp to echo */
+	if (opt->saw_tstamp && !shake_after(seq, ssk->rcv_wup))
+		ssk->opt.ts_recent = opt->tsval;
+	ssk->rcv_tstamp = jiffies;
+	ssk->probes_out = 0;
+
+	if (sk->sk_state == TCP_SYN_RECV)
+		shake_established(sk, th);
+	shake_ack_rcv(sk, th, opt, data_len);
+	return data_len && shake_data_rcv(sk, skb);
 }
 
 /**
@@ -202,18 +266,21 @@ static bool shake_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 int shake_sk_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	const struct shakehdr *th = shake_hdr(skb);
+	struct shake_options opt;
 	bool kept = false;
 
+	/* shake_rcv() validated them */
+	shake_parse_options(th, &opt);
 	switch (sk->sk_state) {
 	case TCP_LISTEN:
-		kept = shake_listen_rcv(sk, skb);
+		kept = shake_listen_rcv(sk, skb, &opt);
 		break;
 	case TCP_SYN_SENT:
-		shake_rcv_syn_sent(sk, skb, th);
+		shake_rcv_syn_sent(sk, skb, th, &opt);
 		break;
 	case TCP_SYN_RECV:
 	case TCP_ESTABLISHED:
-		kept = shake_rcv_synchronized(sk, skb, th);
+		kept = shake_rcv_synchronized(sk, skb, th, &opt);
 		break;
 	}
 	if (!kept)

@@ -109,7 +109,8 @@ out:
 
 /* A SYN for a listener: a new request, if the queues have room. */
 static void shake_listen_syn(struct sock *sk, struct sk_buff *skb,
-			     const struct shakehdr *th)
+			     const struct shakehdr *th,
+			     const struct shake_options *opt)
 {
 	struct shake_net *sn = shake_net(sock_net(sk));
 	const struct iphdr *iph = ip_hdr(skb);
@@ -145,6 +146,8 @@ static void shake_listen_syn(struct sock *sk, struct sk_buff *skb,
 	/* a SYN's data is never delivered: it is not acknowledged */
 	req->rcv_nxt = ntohl(th->seq) + 1;
 	req->retransmits = 0;
+	shake_syn_opts_offer(sk, &req->opt);
+	shake_syn_opts_agree(&req->opt, opt);
 	timer_setup(&req->timer, shake_req_timer, 0);
 	hlist_add_head_rcu(&req->node, shake_req_chain(ssk, req->laddr,
 						       req->lport, req->raddr,
@@ -154,12 +157,16 @@ static void shake_listen_syn(struct sock *sk, struct sk_buff *skb,
 	shake_send_synack(req);
 }
 
-/* The listener's copy of itself for a completed handshake */
+/* The listener's copy of itself for a completed handshake; @th is the
+ * final ACK, which gives the peer's first scaled window
+ */
 static struct sock *shake_create_child(struct sock *sk,
-				       struct shake_request *req)
+				       struct shake_request *req,
+				       const struct shakehdr *th)
 {
 	struct shake_sock *nssk;
 	struct inet_sock *ninet;
+	struct rtable *rt;
 	struct sock *nsk;
 
 	nsk = sk_clone_lock(sk, GFP_ATOMIC);
@@ -173,6 +180,17 @@ static struct sock *shake_create_child(struct sock *sk,
 	nssk->req_hash = NULL;
 	nssk->syn_qlen = 0;
 	INIT_LIST_HEAD(&nssk->accept_queue);
+	nssk->ooo_queue = RB_ROOT;
+	nssk->send_head = NULL;
+	nssk->packets_out = 0;
+	nssk->ack_pending = 0;
+	nssk->srtt_us = 0;
+	nssk->rttvar_us = 0;
+	nssk->probes_out = 0;
+	nssk->total_retrans = 0;
+	nssk->bytes_sent = 0;
+	nssk->bytes_acked = 0;
+	nssk->bytes_received = 0;
 	INIT_HLIST_NODE(&nsk->sk_bind_node);
 	/* not the listener's: options and groups are per socket */
 	RCU_INIT_POINTER(ninet->inet_opt, NULL);
@@ -187,9 +205,17 @@ static struct sock *shake_create_child(struct sock *sk,
 	nssk->snd_una = req->iss + 1;
 	nssk->snd_nxt = req->iss + 1;
 	nssk->rcv_nxt = req->rcv_nxt;
+	/* the window our SYN-ACK offered */
 	nssk->rcv_wnd = min_t(u32, READ_ONCE(nsk->sk_rcvbuf) / 2, 65535U);
-	nssk->retransmits = 0;
 	nssk->rto = SHAKE_TIMEOUT_INIT;
+	nssk->opt = req->opt;
+	rt = ip_route_output_ports(sock_net(nsk), &ninet->cork.fl.u.ip4, nsk,
+				   req->raddr, req->laddr, req->rport,
+				   req->lport, nsk->sk_protocol,
+				   RT_CONN_FLAGS(nsk), nsk->sk_bound_dev_if);
+	if (!IS_ERR(rt))
+		sk_setup_caps(nsk, &rt->dst);
+	shake_init_transfer(nsk, th);
 
 	nsk->sk_state = TCP_LISTEN;	/* what the clone copied */
 	shake_set_state(nsk, TCP_SYN_RECV);
@@ -204,6 +230,7 @@ static struct sock *shake_create_child(struct sock *sk,
 		return NULL;
 	}
 	shake_set_state(nsk, TCP_ESTABLISHED);
+	shake_keepalive_reset(nsk);
 	bh_unlock_sock(nsk);
 	/* of the clone's two references, the accept queue keeps one */
 	sock_put(nsk);
@@ -212,7 +239,8 @@ static struct sock *shake_create_child(struct sock *sk,
 
 /* A segment for a request: a retransmitted SYN, a RST, or the final ACK */
 static bool shake_req_rcv(struct sock *sk, struct shake_request *req,
-			  struct sk_buff *skb, const struct shakehdr *th)
+			  struct sk_buff *skb, const struct shakehdr *th,
+			  const struct shake_options *opt)
 {
 	struct shake_net *sn = shake_net(sock_net(sk));
 	u32 seq = ntohl(th->seq);
@@ -251,7 +279,9 @@ static bool shake_req_rcv(struct sock *sk, struct shake_request *req,
 		return false;
 	}
 
-	child = shake_create_child(sk, req);
+	if (req->opt.tstamp_ok && opt->saw_tstamp)
+		req->opt.ts_recent = opt->tsval;
+	child = shake_create_child(sk, req, th);
 	shake_req_unlink(sk, req);
 	if (!child) {
 		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_LISTENDROPS);
@@ -280,11 +310,13 @@ static bool shake_req_rcv(struct sock *sk, struct shake_request *req,
  * shake_listen_rcv - a segment for a listener (RFC 9293 3.10.7.2)
  * @sk: the listener, locked
  * @skb: the segment
+ * @opt: its options
  *
  * Return: true if the segment was handed on (to a new child), false if the
  * caller still owns it.
  */
-bool shake_listen_rcv(struct sock *sk, struct sk_buff *skb)
+bool shake_listen_rcv(struct sock *sk, struct sk_buff *skb,
+		      const struct shake_options *opt)
 {
 	const struct shakehdr *th = shake_hdr(skb);
 	const struct iphdr *iph = ip_hdr(skb);
@@ -292,7 +324,7 @@ bool shake_listen_rcv(struct sock *sk, struct sk_buff *skb)
 
 	req = shake_req_find(sk, iph->daddr, th->dest, iph->saddr, th->source);
 	if (req)
-		return shake_req_rcv(sk, req, skb, th);
+		return shake_req_rcv(sk, req, skb, th, opt);
 	if (th->rst)
 		return false;
 	if (th->ack) {
@@ -300,7 +332,7 @@ bool shake_listen_rcv(struct sock *sk, struct sk_buff *skb)
 		return false;
 	}
 	if (th->syn)
-		shake_listen_syn(sk, skb, th);
+		shake_listen_syn(sk, skb, th, opt);
 	return false;
 }
 

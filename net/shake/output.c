@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shake: segment output.
+ * shake: segment output: headers and options, checksums, the window we
+ * advertise, and sending what the write queue holds as far as the peer's
+ * window, the congestion window and Nagle allow.
  */
 
 #include <asm/unaligned.h>
+#include <linux/random.h>
 #include <net/ip.h>
 #include <net/route.h>
 #include <net/shake.h>
@@ -38,33 +41,146 @@ static bool shake_ratelimit_allow(struct shake_ratelimit *rl, int rate)
 	return allowed;
 }
 
-/* What we tell the peer it may send us: the route's MTU less the headers */
-static u16 shake_mss_for(const struct dst_entry *dst)
+/**
+ * shake_mss_for - the largest segment that fits a route, bytes of data
+ * @dst: the route, or NULL
+ * @user_mss: SHAKE_MAXSEG, 0 if unset
+ */
+u16 shake_mss_for(const struct dst_entry *dst, u16 user_mss)
 {
 	unsigned int mtu = dst ? dst_mtu(dst) : IPV4_MIN_MTU;
+	unsigned int mss = mtu - sizeof(struct iphdr) - sizeof(struct shakehdr);
 
-	return mtu - sizeof(struct iphdr) - sizeof(struct shakehdr);
+	if (user_mss && user_mss < mss)
+		mss = user_mss;
+	return max_t(unsigned int, mss, SHAKE_MIN_MSS);
 }
 
-/* A checksummed segment of header only (a SYN with the MSS option @mss) */
-static struct sk_buff *shake_build_control(gfp_t gfp, __be32 saddr,
-					   __be32 daddr, __be16 sport,
-					   __be16 dport, u32 seq, u32 ack,
-					   u8 flags, u16 window, u16 mss)
+/* The smallest shift that lets a window field describe @space bytes */
+static u8 shake_wscale_for(u32 space)
 {
-	unsigned int hlen = sizeof(struct shakehdr);
-	struct shakehdr *th;
-	struct sk_buff *skb;
+	u8 wscale = 0;
 
-	if (flags & SHAKEHDR_SYN)
-		hlen += SHAKEOLEN_MSS;
-	skb = alloc_skb(MAX_SHAKE_HEADER, gfp);
-	if (!skb)
-		return NULL;
-	skb_reserve(skb, MAX_SHAKE_HEADER);
+	while (wscale < SHAKE_MAX_WSCALE && (65535U << wscale) < space)
+		wscale++;
+	return wscale;
+}
+
+/**
+ * shake_syn_opts_offer - what our SYN or SYN-ACK may offer, from sysctls
+ * @sk: the connecting socket or the listener
+ * @opt: filled in; a SYN-ACK then keeps only what the SYN offered too
+ */
+void shake_syn_opts_offer(const struct sock *sk, struct shake_syn_opts *opt)
+{
+	struct shake_net *sn = shake_net(sock_net(sk));
+	u32 space = max_t(u32, READ_ONCE(sk->sk_rcvbuf),
+			  READ_ONCE(sysctl_rmem_max) * 2U);
+
+	memset(opt, 0, sizeof(*opt));
+	opt->wscale_ok = !!READ_ONCE(sn->sysctl_window_scaling);
+	if (opt->wscale_ok)
+		opt->rcv_wscale = shake_wscale_for(space / 2);
+	opt->sack_ok = !!READ_ONCE(sn->sysctl_sack);
+	opt->tstamp_ok = !!READ_ONCE(sn->sysctl_timestamps);
+	opt->ts_off = get_random_u32();
+}
+
+/**
+ * shake_syn_opts_agree - keep what both ends offered (RFC 7323 2.2, 3.2)
+ * @opt: ours, as shake_syn_opts_offer() made them
+ * @peer: the options of the peer's SYN or SYN-ACK
+ */
+void shake_syn_opts_agree(struct shake_syn_opts *opt,
+			  const struct shake_options *peer)
+{
+	opt->mss = peer->mss ? : SHAKE_DEFAULT_MSS;
+	opt->wscale_ok = opt->wscale_ok && peer->wscale_ok;
+	if (opt->wscale_ok) {
+		opt->snd_wscale = min_t(u8, peer->wscale, SHAKE_MAX_WSCALE);
+	} else {
+		opt->snd_wscale = 0;
+		opt->rcv_wscale = 0;
+	}
+	opt->sack_ok = opt->sack_ok && peer->sack_ok;
+	opt->tstamp_ok = opt->tstamp_ok && peer->saw_tstamp;
+	opt->ts_recent = peer->tsval;
+}
+
+/* Options of one outgoing segment */
+struct shake_out_opts {
+	u16 mss;		/* 0: no MSS option */
+	u8 wscale;
+	u8 wscale_ok:1,
+	   sack_ok:1,
+	   tstamp_ok:1;
+	u32 tsval;
+	u32 tsecr;
+};
+
+static unsigned int shake_out_opts_len(const struct shake_out_opts *o)
+{
+	unsigned int len = 0;
+
+	if (o->mss)
+		len += SHAKEOLEN_MSS;
+	if (o->tstamp_ok)		/* SACK-permitted takes its NOPs */
+		len += SHAKEOLEN_TSTAMP_ALIGNED;
+	else if (o->sack_ok)
+		len += 4;
+	if (o->wscale_ok)
+		len += 4;
+	return len;
+}
+
+/* In the order and alignment TCP uses, so captures look familiar */
+static void shake_out_opts_write(u8 *p, const struct shake_out_opts *o)
+{
+	if (o->mss) {
+		*p++ = SHAKEOPT_MSS;
+		*p++ = SHAKEOLEN_MSS;
+		put_unaligned_be16(o->mss, p);
+		p += 2;
+	}
+	if (o->tstamp_ok) {
+		if (o->sack_ok) {
+			*p++ = SHAKEOPT_SACK_PERM;
+			*p++ = SHAKEOLEN_SACK_PERM;
+		} else {
+			*p++ = SHAKEOPT_NOP;
+			*p++ = SHAKEOPT_NOP;
+		}
+		*p++ = SHAKEOPT_TIMESTAMP;
+		*p++ = SHAKEOLEN_TIMESTAMP;
+		put_unaligned_be32(o->tsval, p);
+		put_unaligned_be32(o->tsecr, p + 4);
+		p += 8;
+	} else if (o->sack_ok) {
+		*p++ = SHAKEOPT_NOP;
+		*p++ = SHAKEOPT_NOP;
+		*p++ = SHAKEOPT_SACK_PERM;
+		*p++ = SHAKEOLEN_SACK_PERM;
+	}
+	if (o->wscale_ok) {
+		*p++ = SHAKEOPT_NOP;
+		*p++ = SHAKEOPT_WINDOW;
+		*p++ = SHAKEOLEN_WINDOW;
+		*p++ = o->wscale;
+	}
+}
+
+/* Put a header with options in front of the data @skb holds */
+static struct shakehdr *shake_push_header(struct sk_buff *skb, __be16 sport,
+					  __be16 dport, u32 seq, u32 ack,
+					  u8 flags, u16 window,
+					  const struct shake_out_opts *o)
+{
+	unsigned int hlen = sizeof(struct shakehdr) + shake_out_opts_len(o);
+	struct shakehdr *th;
+
 	th = skb_push(skb, hlen);
 	skb_reset_transport_header(skb);
-	memset(th, 0, hlen);
+	memset(th, 0, sizeof(*th));
 	th->source = sport;
 	th->dest = dport;
 	th->seq = htonl(seq);
@@ -72,27 +188,53 @@ static struct sk_buff *shake_build_control(gfp_t gfp, __be32 saddr,
 	th->doff = hlen / 4;
 	shake_flag_byte(th) = flags;
 	th->window = htons(window);
-	if (flags & SHAKEHDR_SYN) {
-		u8 *opt = (u8 *)(th + 1);
+	shake_out_opts_write((u8 *)(th + 1), o);
+	return th;
+}
 
-		opt[0] = SHAKEOPT_MSS;
-		opt[1] = SHAKEOLEN_MSS;
-		put_unaligned_be16(mss, opt + 2);
+/* The checksum, by the device when it can sum any protocol (NETIF_F_HW_CSUM:
+ * loopback, veth), else here. A device that only sums TCP and UDP must not
+ * be told to: it would leave ours wrong.
+ */
+static void shake_checksum(struct sk_buff *skb, __be32 saddr, __be32 daddr,
+			   bool offload)
+{
+	struct shakehdr *th = shake_hdr(skb);
+
+	th->check = 0;
+	if (offload) {
+		skb->ip_summed = CHECKSUM_PARTIAL;
+		skb->csum_start = skb_transport_header(skb) - skb->head;
+		skb->csum_offset = offsetof(struct shakehdr, check);
+		th->check = ~csum_tcpudp_magic(saddr, daddr, skb->len,
+					       shake_ipproto, 0);
+	} else {
+		skb->ip_summed = CHECKSUM_NONE;
+		th->check = csum_tcpudp_magic(saddr, daddr, skb->len,
+					      shake_ipproto,
+					      skb_checksum(skb, 0, skb->len, 0));
 	}
-	th->check = csum_tcpudp_magic(saddr, daddr, hlen, shake_ipproto,
-				      csum_partial(th, hlen, 0));
+}
+
+static struct sk_buff *shake_alloc_control(gfp_t gfp)
+{
+	struct sk_buff *skb = alloc_skb(MAX_SHAKE_HEADER, gfp);
+
+	if (skb)
+		skb_reserve(skb, MAX_SHAKE_HEADER);
 	return skb;
 }
 
 /* Send a segment that no socket owns or that comes from a request record:
- * a RST, or a SYN-ACK. @sk supplies the IP-level settings (TTL, mark,
- * priority) and, for a SYN-ACK, the receive buffer; its protocol is shake's.
+ * a RST, or a SYN-ACK (with @o). @sk supplies the IP-level settings (TTL,
+ * mark, priority) and, for a SYN-ACK, the receive buffer.
  */
 static void shake_send_stateless(struct net *net, const struct sock *sk,
 				 __be32 saddr, __be32 daddr, __be16 sport,
 				 __be16 dport, u32 seq, u32 ack, u8 flags,
-				 u8 tos)
+				 u8 tos, struct shake_out_opts *o)
 {
+	struct shake_out_opts none = {};
 	struct sk_buff *skb;
 	struct flowi4 fl4;
 	struct rtable *rt;
@@ -105,14 +247,19 @@ static void shake_send_stateless(struct net *net, const struct sock *sk,
 	if (IS_ERR(rt))
 		return;
 
-	if (flags & SHAKEHDR_SYN)
-		window = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, 65535U);
-	skb = shake_build_control(GFP_ATOMIC, saddr, daddr, sport, dport, seq,
-				  ack, flags, window, shake_mss_for(&rt->dst));
+	skb = shake_alloc_control(GFP_ATOMIC);
 	if (!skb) {
 		ip_rt_put(rt);
 		return;
 	}
+	if (o) {
+		/* a SYN-ACK's window is never scaled (RFC 7323 2.2) */
+		window = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, 65535U);
+		o->mss = shake_mss_for(&rt->dst, shake_sk(sk)->user_mss);
+	}
+	shake_push_header(skb, sport, dport, seq, ack, flags, window,
+			  o ? : &none);
+	shake_checksum(skb, saddr, daddr, false);
 	skb_dst_set(skb, &rt->dst);
 	ip_build_and_send_pkt(skb, sk, saddr, daddr, NULL, tos);
 	SHAKE_INC_STATS(net, SHAKE_MIB_OUTSEGS);
@@ -155,7 +302,7 @@ void shake_send_reset(struct net *net, struct sk_buff *in_skb)
 	}
 	shake_send_stateless(net, sn->ctl_sk, iph->daddr, iph->saddr,
 			     th->dest, th->source, seq, ack, flags,
-			     RT_TOS(iph->tos));
+			     RT_TOS(iph->tos), NULL);
 }
 
 /**
@@ -165,11 +312,19 @@ void shake_send_reset(struct net *net, struct sk_buff *in_skb)
 void shake_send_synack(struct shake_request *req)
 {
 	struct sock *sk = req->listener;
+	struct shake_out_opts o = {
+		.wscale_ok = req->opt.wscale_ok,
+		.wscale = req->opt.rcv_wscale,
+		.sack_ok = req->opt.sack_ok,
+		.tstamp_ok = req->opt.tstamp_ok,
+		.tsval = shake_time_stamp() + req->opt.ts_off,
+		.tsecr = req->opt.ts_recent,
+	};
 
 	shake_send_stateless(sock_net(sk), sk, req->laddr, req->raddr,
 			     req->lport, req->rport, req->iss, req->rcv_nxt,
 			     SHAKEHDR_SYN | SHAKEHDR_ACK,
-			     READ_ONCE(inet_sk(sk)->tos));
+			     READ_ONCE(inet_sk(sk)->tos), &o);
 }
 
 /**
@@ -183,36 +338,132 @@ void shake_send_reset_request(struct shake_request *req)
 	shake_send_stateless(sock_net(sk), sk, req->laddr, req->raddr,
 			     req->lport, req->rport, req->iss + 1, req->rcv_nxt,
 			     SHAKEHDR_RST | SHAKEHDR_ACK,
-			     READ_ONCE(inet_sk(sk)->tos));
+			     READ_ONCE(inet_sk(sk)->tos), NULL);
 }
 
-/* Send a segment with no data from a socket: SYN, SYN-ACK, ACK or RST.
- * @seq is its sequence number; an ACK acknowledges rcv_nxt.
+/* Receive buffer space a window may offer: half of what is free, for the
+ * overhead skbs carry (as TCP's default tcp_adv_win_scale).
  */
-static void shake_transmit_control(struct sock *sk, u8 flags, u32 seq)
+static u32 shake_rcv_space(const struct sock *sk)
+{
+	int free = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
+
+	return free > 0 ? free / 2 : 0;
+}
+
+/**
+ * shake_window_now - what is left of the window we last advertised
+ * @ssk: the socket
+ */
+u32 shake_window_now(const struct shake_sock *ssk)
+{
+	s32 win = ssk->rcv_wup + ssk->rcv_wnd - ssk->rcv_nxt;
+
+	return win > 0 ? win : 0;
+}
+
+/**
+ * shake_window_update_due - would a window update tell the peer much?
+ * @sk: a synchronized socket, locked
+ *
+ * Yes when the window could grow to at least twice what it is and by at
+ * least one segment: reopening a closed window, or the reader having freed
+ * half the buffer.
+ */
+bool shake_window_update_due(const struct sock *sk)
+{
+	const struct shake_sock *ssk = shake_sk(sk);
+	u32 now = shake_window_now(ssk), space = shake_rcv_space(sk);
+
+	return space >= 2 * now && space - now >= ssk->rcv_mss;
+}
+
+/* The window field of a segment we send now (RFC 9293 3.8.6.2.2, RFC 7323
+ * 2.4): the free receive buffer, never moving the right edge back, and not
+ * opening it by less than a segment (receiver's silly window avoidance).
+ */
+static u16 shake_select_window(struct sock *sk)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	u32 cur = shake_window_now(ssk), win = shake_rcv_space(sk);
+	u8 ws = ssk->opt.rcv_wscale;
+
+	if (win < cur || win - cur < min_t(u32, ssk->rcv_mss,
+					   READ_ONCE(sk->sk_rcvbuf) / 4))
+		win = cur;
+	win = min(win, 65535U << ws);
+	/* the field counts units of 2^ws: round down, unless that shrinks */
+	if (round_down(win, 1U << ws) >= cur)
+		win = round_down(win, 1U << ws);
+	else
+		win = round_up(cur, 1U << ws);
+	ssk->rcv_wnd = win;
+	ssk->rcv_wup = ssk->rcv_nxt;
+	return win >> ws;
+}
+
+/**
+ * shake_xmit - send one segment of a socket
+ * @sk: the socket, locked
+ * @skb: data (possibly none), headroom for the headers; consumed
+ * @seq: its sequence number
+ * @flags: SHAKEHDR_* flags
+ *
+ * Adds the header with its options (MSS, window scale and SACK-permitted
+ * on a SYN; timestamps when agreed), acknowledges rcv_nxt when ACK is set,
+ * and hands the segment to IP.
+ */
+static void shake_xmit(struct sock *sk, struct sk_buff *skb, u32 seq, u8 flags)
 {
 	struct inet_sock *inet = inet_sk(sk);
 	struct shake_sock *ssk = shake_sk(sk);
-	struct sk_buff *skb;
-	u16 window = 0, mss = 0;
+	struct shake_out_opts o = {};
+	struct dst_entry *dst;
+	u16 window = 0;
 
-	if (!(flags & SHAKEHDR_RST))
-		window = min(ssk->rcv_wnd, 65535U);
-	if (flags & SHAKEHDR_SYN)
-		mss = shake_mss_for(__sk_dst_get(sk));
-	skb = shake_build_control(gfp_any(), inet->inet_saddr,
-				  inet->inet_daddr, inet->inet_sport,
-				  inet->inet_dport, seq,
-				  flags & SHAKEHDR_ACK ? ssk->rcv_nxt : 0,
-				  flags, window, mss);
-	if (!skb)
-		return;
-	/* a SYN or ACK lost here is recovered like one lost on the wire */
+	if (flags & SHAKEHDR_SYN) {
+		o.mss = shake_mss_for(__sk_dst_get(sk), ssk->user_mss);
+		o.wscale_ok = ssk->opt.wscale_ok;
+		o.wscale = ssk->opt.rcv_wscale;
+		o.sack_ok = ssk->opt.sack_ok;
+		window = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, 65535U);
+		ssk->rcv_wnd = window;
+		ssk->rcv_wup = ssk->rcv_nxt;
+	} else if (!(flags & SHAKEHDR_RST)) {
+		window = shake_select_window(sk);
+	}
+	if (ssk->opt.tstamp_ok && !(flags & SHAKEHDR_RST)) {
+		o.tstamp_ok = 1;
+		o.tsval = shake_time_stamp() + ssk->opt.ts_off;
+		o.tsecr = ssk->opt.ts_recent;
+	}
+	shake_push_header(skb, inet->inet_sport, inet->inet_dport, seq,
+			  flags & SHAKEHDR_ACK ? ssk->rcv_nxt : 0, flags, window,
+			  &o);
+	dst = __sk_dst_get(sk);
+	/* not sk_route_caps: sk_setup_caps() claims HW_CSUM for any device */
+	shake_checksum(skb, inet->inet_saddr, inet->inet_daddr,
+		       dst && (dst->dev->features & NETIF_F_HW_CSUM));
+	/* what the IP layer finds in the control block must be its own */
+	memset(skb->cb, 0, sizeof(struct inet_skb_parm));
 	skb_set_owner_w(skb, sk);
+
+	if (flags & SHAKEHDR_ACK)
+		shake_ack_sent(sk);
+	/* a segment lost here is recovered like one lost on the wire */
 	ip_queue_xmit(sk, skb, &inet->cork.fl);
 	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_OUTSEGS);
 	if (flags & SHAKEHDR_RST)
 		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_OUTRSTS);
+}
+
+/* A segment with no data: SYN, SYN-ACK, ACK or RST */
+static void shake_transmit_control(struct sock *sk, u8 flags, u32 seq)
+{
+	struct sk_buff *skb = shake_alloc_control(gfp_any());
+
+	if (skb)
+		shake_xmit(sk, skb, seq, flags);
 }
 
 /**
@@ -231,6 +482,19 @@ void shake_send_syn(struct sock *sk)
 void shake_send_ack(struct sock *sk)
 {
 	shake_transmit_control(sk, SHAKEHDR_ACK, shake_sk(sk)->snd_nxt);
+}
+
+/**
+ * shake_send_probe - a segment the peer must answer with an ACK
+ * @sk: a synchronized socket, locked
+ *
+ * An old sequence number (SND.UNA - 1) and no data: a zero-window probe
+ * or a keepalive (RFC 9293 3.8.6.1, 3.8.4). The answer carries the peer's
+ * current window.
+ */
+void shake_send_probe(struct sock *sk)
+{
+	shake_transmit_control(sk, SHAKEHDR_ACK, shake_sk(sk)->snd_una - 1);
 }
 
 /* RFC 5961: an ACK that makes a blind attacker's guess visible to the peer */
@@ -252,5 +516,109 @@ void shake_send_challenge_ack(struct sock *sk)
 void shake_send_active_reset(struct sock *sk)
 {
 	shake_transmit_control(sk, SHAKEHDR_RST | SHAKEHDR_ACK,
-			       shake_sk(sk)->snd_nxt);
+			       shake_sk(sk)->snd_max);
+}
+
+/**
+ * shake_send_skb - put a queued data segment on the wire
+ * @sk: the socket, locked
+ * @skb: a segment of sk_write_queue; stays there until acknowledged
+ *
+ * Sends a copy of it (the original stays for retransmission). A segment
+ * below snd_max has been sent before: it counts as a retransmission, and
+ * its RTT will not be sampled (Karn).
+ *
+ * Return: 0, or -ENOBUFS when no copy could be made (the timer retries).
+ */
+int shake_send_skb(struct sock *sk, struct sk_buff *skb)
+{
+	struct shake_skb_cb *cb = SHAKE_SKB_CB(skb);
+	struct shake_sock *ssk = shake_sk(sk);
+	struct sk_buff *copy;
+	u32 len = skb->len;
+
+	/* a clone still in a queue below us shares the header room */
+	if (skb_cloned(skb))
+		copy = pskb_copy(skb, GFP_ATOMIC);
+	else
+		copy = skb_clone(skb, GFP_ATOMIC);
+	if (!copy)
+		return -ENOBUFS;
+
+	if (shake_before(cb->seq, ssk->snd_max)) {
+		cb->retransmitted = 1;
+		ssk->total_retrans++;
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_RETRANSSEGS);
+	}
+	cb->sent_us = shake_clock_us();
+	if (!cb->in_flight) {
+		cb->in_flight = 1;
+		ssk->packets_out++;
+	}
+	if (skb == ssk->send_head) {
+		ssk->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
+				 NULL : skb->next;
+		ssk->snd_nxt = cb->end_seq;
+		if (shake_after(ssk->snd_nxt, ssk->snd_max))
+			ssk->snd_max = ssk->snd_nxt;
+	}
+	ssk->bytes_sent += len;
+	shake_xmit(sk, copy, cb->seq, SHAKEHDR_ACK |
+		   (skb_queue_is_last(&sk->sk_write_queue, skb) ?
+		    SHAKEHDR_PSH : 0));
+	if (ssk->timer_job != SHAKE_TIMER_RETRANS)
+		shake_reset_retransmit_timer(sk);
+	return 0;
+}
+
+/**
+ * shake_retransmit_head - send the oldest unacknowledged segment again
+ * @sk: the socket, locked
+ */
+void shake_retransmit_head(struct sock *sk)
+{
+	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
+
+	if (skb && skb != shake_sk(sk)->send_head)
+		shake_send_skb(sk, skb);
+}
+
+/**
+ * shake_push - send what the write queue holds, as far as allowed
+ * @sk: a synchronized socket, locked
+ * @more: the writer has more to come (MSG_MORE): hold a partial segment
+ *
+ * A segment goes when it fits the peer's window and the congestion window,
+ * and, if it is a partial one at the tail, when Nagle's rule (no
+ * unacknowledged data, or SHAKE_NODELAY) and cork allow. A window too small
+ * for the next segment with nothing in flight starts the persist timer.
+ */
+void shake_push(struct sock *sk, bool more)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	struct sk_buff *skb;
+
+	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+		return;
+
+	while ((skb = ssk->send_head)) {
+		struct shake_skb_cb *cb = SHAKE_SKB_CB(skb);
+
+		if (shake_after(cb->end_seq, ssk->snd_una + ssk->snd_wnd)) {
+			if (!ssk->packets_out && ssk->timer_job == SHAKE_TIMER_NONE)
+				shake_reset_probe_timer(sk);
+			break;
+		}
+		if (ssk->packets_out >= ssk->cwnd)
+			break;
+		if (skb->len < ssk->mss_cache &&
+		    skb_queue_is_last(&sk->sk_write_queue, skb)) {
+			if (more || ssk->cork)
+				break;
+			if (!ssk->nodelay && ssk->snd_max != ssk->snd_una)
+				break;
+		}
+		if (shake_send_skb(sk, skb))
+			break;
+	}
 }

@@ -158,6 +158,14 @@ static const char * const shake_mib_names[SHAKE_MIB_MAX] = {
 	"PassiveOpens",
 	"ListenOverflows",
 	"ListenDrops",
+	"FastRetrans",
+	"Timeouts",
+	"WinProbes",
+	"DelayedACKs",
+	"OFOQueue",
+	"PAWSDrops",
+	"RcvQDrops",
+	"KeepaliveProbes",
 };
 
 /* /proc/net/shake_stat: "Name value" lines, summed over the CPUs */

@@ -1,51 +1,201 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shake: the receive side of a connection: in-order data to the receive
- * queue, and recvmsg(). Reordering, window updates and delayed ACKs come
- * with the data transfer work; until then only data that arrives in order
- * and fits the receive buffer is taken (and acknowledged at once).
+ * shake: the receive side of a connection: data in order to the receive
+ * queue, data out of order to an rbtree until the hole before it fills,
+ * acknowledgments (delayed or at once), and recvmsg().
  */
 
 #include <linux/skbuff.h>
 #include <net/shake.h>
 
-/* How much of a queued segment recvmsg() has consumed */
-struct shake_recv_cb {
-	u32 consumed;
-};
+/* Charge a segment to the receive buffer, or refuse it when full */
+static bool shake_rmem_take(struct sock *sk, struct sk_buff *skb)
+{
+	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
+	    READ_ONCE(sk->sk_rcvbuf)) {
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_RCVQDROPS);
+		return false;
+	}
+	skb_dst_drop(skb);
+	skb_set_owner_r(skb, sk);
+	return true;
+}
 
-#define SHAKE_RECV_CB(skb) ((struct shake_recv_cb *)&((skb)->cb[0]))
+/* Append to the receive queue a segment that starts at or before rcv_nxt
+ * and ends after it; the bytes before rcv_nxt are skipped when read.
+ */
+static void shake_queue_in_order(struct sock *sk, struct sk_buff *skb)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	struct shake_skb_cb *cb = SHAKE_SKB_CB(skb);
+	u32 len = cb->end_seq - ssk->rcv_nxt;
+
+	cb->consumed = ssk->rcv_nxt - cb->seq;
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+	ssk->rcv_nxt = cb->end_seq;
+	ssk->bytes_received += len;
+}
+
+/* Move what the out-of-order queue holds at rcv_nxt to the receive queue */
+static void shake_ooo_drain(struct sock *sk)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	struct rb_node *node;
+
+	while ((node = rb_first(&ssk->ooo_queue))) {
+		struct sk_buff *skb = rb_to_skb(node);
+		struct shake_skb_cb *cb = SHAKE_SKB_CB(skb);
+
+		if (shake_after(cb->seq, ssk->rcv_nxt))
+			break;
+		rb_erase(node, &ssk->ooo_queue);
+		if (!shake_after(cb->end_seq, ssk->rcv_nxt)) {
+			kfree_skb(skb);		/* all of it arrived again */
+			continue;
+		}
+		shake_queue_in_order(sk, skb);
+	}
+}
+
+/* Keep a segment that arrived ahead of a hole. Segments wholly covered by
+ * another are dropped; partial overlaps stay and are trimmed when read.
+ */
+static bool shake_ooo_insert(struct sock *sk, struct sk_buff *skb)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	struct shake_skb_cb *cb = SHAKE_SKB_CB(skb);
+	struct rb_node **p = &ssk->ooo_queue.rb_node, *parent = NULL;
+	struct sk_buff *other, *next;
+
+	while (*p) {
+		struct shake_skb_cb *ocb;
+
+		parent = *p;
+		other = rb_to_skb(parent);
+		ocb = SHAKE_SKB_CB(other);
+		if (!shake_before(cb->seq, ocb->seq) &&
+		    !shake_after(cb->end_seq, ocb->end_seq))
+			return false;	/* nothing new */
+		if (shake_before(cb->seq, ocb->seq))
+			p = &parent->rb_left;
+		else
+			p = &parent->rb_right;
+	}
+	if (!shake_rmem_take(sk, skb))
+		return false;
+	rb_link_node(&skb->rbnode, parent, p);
+	rb_insert_color(&skb->rbnode, &ssk->ooo_queue);
+	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_OFOQUEUE);
+
+	/* later segments the new one covers whole are redundant */
+	for (other = skb_rb_next(skb); other; other = next) {
+		next = skb_rb_next(other);
+		if (shake_after(SHAKE_SKB_CB(other)->end_seq, cb->end_seq))
+			break;
+		rb_erase(&other->rbnode, &ssk->ooo_queue);
+		kfree_skb(other);
+	}
+	return true;
+}
 
 /**
- * shake_queue_data - take a segment's data, if it is the next expected
+ * shake_data_rcv - take the data of an acceptable segment
  * @sk: a synchronized socket, locked
- * @skb: the segment, header still in front
+ * @skb: the segment, header still in front; its sequence space overlaps
+ *	the receive window
  *
- * Return: true if the skb now sits in the receive queue.
+ * Data is trimmed to the window. In-order data goes to the receive queue
+ * and is acknowledged per the delayed-ACK rule; data beyond a hole waits
+ * in the out-of-order queue and is acknowledged at once (the duplicate ACK
+ * the sender's fast retransmit counts), as is data that fills a hole.
+ * Either is refused when the receive buffer is full.
+ *
+ * Return: true if the skb was kept.
  */
-bool shake_queue_data(struct sock *sk, struct sk_buff *skb)
+bool shake_data_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	struct shake_sock *ssk = shake_sk(sk);
 	const struct shakehdr *th = shake_hdr(skb);
+	struct shake_skb_cb *cb = SHAKE_SKB_CB(skb);
+	u32 seq = ntohl(th->seq), wnd_end;
 	unsigned int doff = th->doff * 4;
-	u32 len = skb->len - doff;
+	bool had_ooo;
 
-	if (!len || ntohl(th->seq) != ssk->rcv_nxt ||
-	    atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
-	    READ_ONCE(sk->sk_rcvbuf)) {
+	__skb_pull(skb, doff);
+	if (!skb->len)
+		return false;
+	BUILD_BUG_ON(sizeof(struct shake_skb_cb) > sizeof(skb->cb));
+	memset(cb, 0, sizeof(*cb));
+	cb->seq = seq;
+	cb->end_seq = seq + skb->len;
+
+	if (!shake_after(cb->end_seq, ssk->rcv_nxt)) {
+		shake_send_ack(sk);	/* all of it arrived before */
+		return false;
+	}
+	wnd_end = ssk->rcv_nxt + max_t(u32, shake_window_now(ssk), 1);
+	if (shake_after(cb->end_seq, wnd_end)) {
+		if (pskb_trim(skb, wnd_end - seq)) {
+			shake_send_ack(sk);
+			return false;
+		}
+		cb->end_seq = wnd_end;
+	}
+	if (skb->len > ssk->rcv_mss)
+		ssk->rcv_mss = min_t(u32, skb->len, U16_MAX);
+
+	if (shake_after(seq, ssk->rcv_nxt)) {
+		bool kept = shake_ooo_insert(sk, skb);
+
+		shake_send_ack(sk);
+		return kept;
+	}
+	if (!shake_rmem_take(sk, skb)) {
 		shake_send_ack(sk);
 		return false;
 	}
-	__skb_pull(skb, doff);
-	BUILD_BUG_ON(sizeof(struct shake_recv_cb) > sizeof(skb->cb));
-	SHAKE_RECV_CB(skb)->consumed = 0;
-	skb_dst_drop(skb);
-	skb_set_owner_r(skb, sk);
-	__skb_queue_tail(&sk->sk_receive_queue, skb);
-	ssk->rcv_nxt += len;
-	shake_send_ack(sk);
+	shake_queue_in_order(sk, skb);
+	had_ooo = !RB_EMPTY_ROOT(&ssk->ooo_queue);
+	if (had_ooo)
+		shake_ooo_drain(sk);
+	if (had_ooo)
+		shake_send_ack(sk);
+	else
+		shake_schedule_ack(sk, cb->end_seq - seq);
 	sk->sk_data_ready(sk);
 	return true;
+}
+
+/**
+ * shake_purge_ooo - drop the out-of-order queue
+ * @sk: the socket, locked or dying
+ */
+void shake_purge_ooo(struct sock *sk)
+{
+	struct rb_root *root = &shake_sk(sk)->ooo_queue;
+	struct rb_node *node;
+
+	/* skb_rbtree_purge() is not exported to modules */
+	while ((node = rb_first(root))) {
+		rb_erase(node, root);
+		kfree_skb(rb_to_skb(node));
+	}
+}
+
+/* Data a reader may take now */
+u32 shake_inq(const struct sock *sk)
+{
+	const struct shake_sock *ssk = shake_sk(sk);
+
+	return READ_ONCE(ssk->rcv_nxt) - READ_ONCE(ssk->copied_seq);
+}
+
+/* The reader made room: reopen the peer's window if that tells it much */
+static void shake_rcv_space_freed(struct sock *sk)
+{
+	if (((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) &&
+	    shake_window_update_due(sk))
+		shake_send_ack(sk);
 }
 
 /**
@@ -63,6 +213,7 @@ int shake_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 		  int *addr_len)
 {
 	long timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	struct shake_sock *ssk = shake_sk(sk);
 	int target, copied = 0, err = 0;
 	struct sk_buff *skb, *tmp;
 
@@ -75,11 +226,12 @@ int shake_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 
 	while (copied < len) {
 		skb_queue_walk_safe(&sk->sk_receive_queue, skb, tmp) {
-			u32 off = SHAKE_RECV_CB(skb)->consumed;
-			size_t chunk = min_t(size_t, skb->len - off,
+			struct shake_skb_cb *cb = SHAKE_SKB_CB(skb);
+			size_t chunk = min_t(size_t, skb->len - cb->consumed,
 					     len - copied);
 
-			err = skb_copy_datagram_msg(skb, off, msg, chunk);
+			err = skb_copy_datagram_msg(skb, cb->consumed, msg,
+						    chunk);
 			if (err) {
 				/* what was copied before the fault is read */
 				if (copied)
@@ -88,8 +240,10 @@ int shake_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 			}
 			copied += chunk;
 			if (!(flags & MSG_PEEK)) {
-				SHAKE_RECV_CB(skb)->consumed += chunk;
-				if (SHAKE_RECV_CB(skb)->consumed == skb->len) {
+				cb->consumed += chunk;
+				WRITE_ONCE(ssk->copied_seq,
+					   ssk->copied_seq + chunk);
+				if (cb->consumed == skb->len) {
 					__skb_unlink(skb, &sk->sk_receive_queue);
 					consume_skb(skb);
 				}
@@ -118,9 +272,13 @@ int shake_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 			err = copied ? 0 : sock_intr_errno(timeo);
 			break;
 		}
+		if (copied)
+			shake_rcv_space_freed(sk);
 		sk_wait_data(sk, &timeo, NULL);
 	}
 out:
+	if (copied && !(flags & MSG_PEEK))
+		shake_rcv_space_freed(sk);
 	release_sock(sk);
 	return err ? err : copied;
 }

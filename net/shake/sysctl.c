@@ -7,7 +7,9 @@
 #include <linux/sysctl.h>
 #include <net/shake.h>
 
-/* TCP's bound too: the backoff ceiling is reached long before */
+/* TCP's bound too (also of retries2): the backoff ceiling is reached long
+ * before
+ */
 static int shake_max_syn_retries = 127;
 
 static struct ctl_table shake_sysctl_table[] = {
@@ -56,6 +58,38 @@ static struct ctl_table shake_sysctl_table[] = {
 		.proc_handler	= proc_dointvec_minmax,
 		.extra1		= SYSCTL_ZERO,
 	},
+	{
+		.procname	= "retries2",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &shake_max_syn_retries,
+	},
+	{
+		.procname	= "timestamps",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+	{
+		.procname	= "window_scaling",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+	{
+		.procname	= "sack",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
 	{ }
 };
 
@@ -67,6 +101,10 @@ static const size_t shake_sysctl_offsets[] = {
 	offsetof(struct shake_net, sysctl_max_syn_backlog),
 	offsetof(struct shake_net, sysctl_abort_on_overflow),
 	offsetof(struct shake_net, sysctl_challenge_ack_limit),
+	offsetof(struct shake_net, sysctl_retries2),
+	offsetof(struct shake_net, sysctl_timestamps),
+	offsetof(struct shake_net, sysctl_window_scaling),
+	offsetof(struct shake_net, sysctl_sack),
 };
 
 int shake_sysctl_init_net(struct net *net)
@@ -81,6 +119,10 @@ int shake_sysctl_init_net(struct net *net)
 	sn->sysctl_synack_retries = SHAKE_SYNACK_RETRIES;
 	sn->sysctl_max_syn_backlog = 1024;
 	sn->sysctl_abort_on_overflow = 0;
+	sn->sysctl_retries2 = SHAKE_RETRIES2;
+	sn->sysctl_timestamps = 1;
+	sn->sysctl_window_scaling = 1;
+	sn->sysctl_sack = 1;
 
 	table = kmemdup(shake_sysctl_table, sizeof(shake_sysctl_table),
 			GFP_KERNEL);

@@ -84,7 +84,8 @@ TEST_F(active, three_way_handshake)
 	ASSERT_EQ(1, peer_recv(&self->p, &s, 2000));
 	x = ntohl(s.seq);
 	EXPECT_EQ(F_SYN, s.flags);
-	EXPECT_EQ(6, s.off_res >> 4);		/* header + MSS option */
+	/* header + MSS, SACK-permitted, timestamps, window scale */
+	EXPECT_EQ(10, s.off_res >> 4);
 	EXPECT_EQ(2, s.opt[0]);
 	EXPECT_EQ(4, s.opt[1]);
 	EXPECT_EQ(1460, s.opt[2] << 8 | s.opt[3]);

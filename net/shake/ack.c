@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shake: what an acknowledgment does on the sending side: the peer's
+ * window, freeing acknowledged data, round-trip time samples and the
+ * retransmission timeout (RFC 6298), and the congestion signals.
+ */
+
+#include <net/shake.h>
+
+/**
+ * shake_rtt_sample - fold one RTT measurement into the RTO (RFC 6298 2)
+ * @ssk: the socket
+ * @rtt_us: the measurement, microseconds
+ */
+static void shake_rtt_sample(struct shake_sock *ssk, s64 rtt_us)
+{
+	u32 rtt = clamp_t(s64, rtt_us, 1, U32_MAX / 8);
+	u64 rto_us;
+
+	if (!ssk->srtt_us) {
+		ssk->srtt_us = rtt;
+		ssk->rttvar_us = rtt / 2;
+	} else {
+		u32 delta = abs((s32)(ssk->srtt_us - rtt));
+
+		ssk->rttvar_us = ssk->rttvar_us - ssk->rttvar_us / 4 +
+				 delta / 4;
+		ssk->srtt_us = ssk->srtt_us - ssk->srtt_us / 8 + rtt / 8;
+	}
+	/* G, the clock granularity, is one jiffy */
+	rto_us = ssk->srtt_us + max_t(u64, jiffies_to_usecs(1),
+				      4ULL * ssk->rttvar_us);
+	ssk->rto = clamp_t(unsigned long, usecs_to_jiffies(rto_us),
+			   SHAKE_RTO_MIN, SHAKE_RTO_MAX);
+}
+
+/* Free the segments @ack covers; returns the send time of the oldest one
+ * sent only once (0 if none), for an RTT sample by Karn's rule.
+ */
+static u64 shake_clean_acked(struct sock *sk, u32 ack)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	struct sk_buff *skb;
+	u64 sent_us = 0;
+
+	while ((skb = skb_peek(&sk->sk_write_queue))) {
+		struct shake_skb_cb *cb = SHAKE_SKB_CB(skb);
+
+		if (shake_after(cb->end_seq, ack))
+			break;
+		if (!cb->retransmitted && !sent_us)
+			sent_us = cb->sent_us;
+		if (cb->in_flight)
+			ssk->packets_out--;
+		if (skb == ssk->send_head)
+			ssk->send_head = skb_queue_is_last(&sk->sk_write_queue,
+							   skb) ?
+					 NULL : skb->next;
+		__skb_unlink(skb, &sk->sk_write_queue);
+		sk_wmem_queued_add(sk, -skb->truesize);
+		__kfree_skb(skb);
+	}
+	return sent_us;
+}
+
+/**
+ * shake_ack_rcv - process the acknowledgment of a segment
+ * @sk: a synchronized socket, locked
+ * @th: the segment's header
+ * @opt: its options
+ * @data_len: its data length
+ *
+ * The caller has checked that SEG.ACK is not beyond what we sent. Updates
+ * the send window (RFC 9293 3.10.7.4), frees acknowledged data, samples
+ * the RTT, restarts or stops the retransmission timer, feeds congestion
+ * control, and sends what the new windows allow.
+ */
+void shake_ack_rcv(struct sock *sk, const struct shakehdr *th,
+		   const struct shake_options *opt, u32 data_len)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	u32 ack = ntohl(th->ack_seq), seq = ntohl(th->seq);
+	u32 wnd = (u32)ntohs(th->window) << ssk->opt.snd_wscale;
+	bool wnd_changed = false;
+
+	if (shake_before(ack, ssk->snd_una))
+		return;		/* an old duplicate: nothing to learn */
+
+	if (shake_before(ssk->snd_wl1, seq) ||
+	    (ssk->snd_wl1 == seq && !shake_before(ack, ssk->snd_wl2))) {
+		wnd_changed = wnd != ssk->snd_wnd;
+		ssk->snd_wnd = wnd;
+		ssk->snd_wl1 = seq;
+		ssk->snd_wl2 = ack;
+		ssk->max_window = max(ssk->max_window, wnd);
+	}
+
+	if (shake_after(ack, ssk->snd_una)) {
+		u32 acked = ack - ssk->snd_una;
+		s64 rtt_us = -1;
+		u64 sent_us;
+
+		sent_us = shake_clean_acked(sk, ack);
+		if (sent_us)
+			rtt_us = shake_clock_us() - sent_us;
+		else if (ssk->opt.tstamp_ok && opt->saw_tstamp && opt->tsecr)
+			/* the echo names the transmission: no ambiguity */
+			rtt_us = (s64)(s32)(shake_time_stamp() +
+					    ssk->opt.ts_off - opt->tsecr) *
+				 USEC_PER_MSEC;
+		if (rtt_us >= 0)
+			shake_rtt_sample(ssk, rtt_us);
+
+		shake_cong_ack(sk, ack, acked);
+		ssk->snd_una = ack;
+		if (shake_before(ssk->snd_nxt, ack))
+			ssk->snd_nxt = ack;	/* acked past a go-back-N */
+		ssk->bytes_acked += acked;
+		ssk->retransmits = 0;
+		ssk->probes_out = 0;
+
+		if (ssk->snd_una == ssk->snd_max)
+			shake_clear_retransmit_timer(sk);
+		else
+			shake_reset_retransmit_timer(sk);
+		/* a writer waits for room: tell it (shake_write_space());
+		 * pairs with the barrier in shake_poll()
+		 */
+		smp_mb();
+		if (sk->sk_socket &&
+		    test_bit(SOCK_NOSPACE, &sk->sk_socket->flags))
+			sk->sk_write_space(sk);
+	} else if (!data_len && !wnd_changed && !th->fin &&
+		   ssk->snd_max != ssk->snd_una) {
+		ssk->dupacks++;
+		shake_cong_dupack(sk);
+	}
+
+	if (ssk->timer_job == SHAKE_TIMER_PROBE && ssk->snd_wnd) {
+		shake_clear_retransmit_timer(sk);
+		ssk->retransmits = 0;
+	}
+	shake_push(sk, false);
+}
