@@ -7,6 +7,9 @@
 #   make check        install what is missing, boot the VM, run the selftests
 #   make check-debug  the same on a KASAN/lockdep/kmemleak/UBSAN kernel
 #   make demo         boot the VM and show shake at work
+#   make bench        boot the VM and compare shake with TCP: throughput,
+#                     request/response and connection rates (a report, not
+#                     a test; BENCH_ARGS="-t 2 -r 1 -P 6 CASE..." tunes it)
 #   make lint         checkpatch --strict and sparse over the module
 #   make clean
 
@@ -17,7 +20,7 @@ KSFT_INSTALL := $(BUILD)/kselftest
 
 export KSRC
 
-.PHONY: all module selftests check check-debug demo lint deps clean
+.PHONY: all module selftests check check-debug demo bench lint deps clean
 
 all: module
 
@@ -42,6 +45,10 @@ check-debug: deps
 demo: deps
 	$(MAKE) module selftests
 	scripts/vm-run --timeout 300 -- scripts/demo
+
+bench: deps
+	$(MAKE) module selftests
+	scripts/vm-run --timeout 600 -- scripts/bench $(BENCH_ARGS)
 
 lint:
 	$(KSRC)/scripts/checkpatch.pl --strict --no-tree --show-types --terse \
