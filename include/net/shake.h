@@ -544,6 +544,7 @@ int shake_getsockopt(struct sock *sk, int level, int optname,
 		     char __user *optval, int __user *optlen);
 int shake_ioctl(struct sock *sk, int cmd, unsigned long arg);
 void shake_set_keepalive(struct sock *sk, int val);
+int shake_set_rcvlowat(struct sock *sk, int val);
 
 /* wire.c */
 int shake_parse_options(const struct shakehdr *th, struct shake_options *opt);

@@ -151,6 +151,7 @@ static const struct proto_ops shake_stream_ops = {
 	.recvmsg	= inet_recvmsg,
 	.mmap		= sock_no_mmap,
 	.sendpage	= sock_no_sendpage,
+	.set_rcvlowat	= shake_set_rcvlowat,
 };
 
 static struct inet_protosw shake_protosw = {

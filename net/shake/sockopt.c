@@ -39,6 +39,22 @@ void shake_set_keepalive(struct sock *sk, int val)
 		sk_stop_timer(sk, &sk->sk_timer);
 }
 
+/**
+ * shake_set_rcvlowat - SO_RCVLOWAT (struct proto_ops.set_rcvlowat)
+ * @sk: the socket, locked
+ * @val: bytes a reader wants before it wakes
+ *
+ * Capped at half the receive buffer, as TCP caps it for a locked buffer:
+ * the window can never bring more, and shake's buffers do not grow.
+ *
+ * Return: 0.
+ */
+int shake_set_rcvlowat(struct sock *sk, int val)
+{
+	WRITE_ONCE(sk->sk_rcvlowat, min(val, READ_ONCE(sk->sk_rcvbuf) >> 1) ? : 1);
+	return 0;
+}
+
 static int shake_setsockopt_locked(struct sock *sk, int optname, int val)
 {
 	struct shake_sock *ssk = shake_sk(sk);

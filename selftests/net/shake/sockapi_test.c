@@ -704,6 +704,9 @@ TEST_F(sockapi, poll_peer_shutdown)
 {
 	char buf[8];
 
+	/* shake sends no FIN until orderly release (issue #5) lands */
+	if (!variant->tcp)
+		SKIP(return, "shake has no FIN yet (issue #5)");
 	ASSERT_EQ(0, join(self));
 	ASSERT_EQ(0, shutdown(self->s, SHUT_WR));
 	EXPECT_TRUE(shake_wait_for(self->c, POLLRDHUP, 1000) & POLLRDHUP);
@@ -847,12 +850,18 @@ TEST_F(sockapi, sndbuf_rcvbuf_doubled)
 }
 
 /* A new socket starts with net.ipv4.tcp_wmem[1] and tcp_rmem[1] */
+/* TCP starts from tcp_wmem[1]/tcp_rmem[1] and grows them (autotuning);
+ * shake has no autotuning and starts from fixed 512 KiB buffers instead
+ */
 TEST_F(sockapi, sndbuf_rcvbuf_defaults)
 {
-	EXPECT_EQ(sysctl_nth("/proc/sys/net/ipv4/tcp_wmem", 1),
-		  get_opt(self->c, SOL_SOCKET, SO_SNDBUF));
-	EXPECT_EQ(sysctl_nth("/proc/sys/net/ipv4/tcp_rmem", 1),
-		  get_opt(self->c, SOL_SOCKET, SO_RCVBUF));
+	int snd = variant->tcp ? sysctl_nth("/proc/sys/net/ipv4/tcp_wmem", 1) :
+				 512 * 1024;
+	int rcv = variant->tcp ? sysctl_nth("/proc/sys/net/ipv4/tcp_rmem", 1) :
+				 512 * 1024;
+
+	EXPECT_EQ(snd, get_opt(self->c, SOL_SOCKET, SO_SNDBUF));
+	EXPECT_EQ(rcv, get_opt(self->c, SOL_SOCKET, SO_RCVBUF));
 }
 
 TEST_F(sockapi, timeouts_round_trip)
