@@ -176,6 +176,84 @@ long shake_stat(const char *name)
 	return found;
 }
 
+/* shake_stat names and where TCP keeps the same count */
+static const struct {
+	const char *name, *file, *prefix, *tcp_name;
+} tcp_counters[] = {
+	{ "InSegs", "snmp", "Tcp:", "InSegs" },
+	{ "OutSegs", "snmp", "Tcp:", "OutSegs" },
+	{ "RetransSegs", "snmp", "Tcp:", "RetransSegs" },
+	{ "InErrs", "snmp", "Tcp:", "InErrs" },
+	{ "InCsumErrors", "snmp", "Tcp:", "InCsumErrors" },
+	{ "OutRsts", "snmp", "Tcp:", "OutRsts" },
+	{ "ActiveOpens", "snmp", "Tcp:", "ActiveOpens" },
+	{ "PassiveOpens", "snmp", "Tcp:", "PassiveOpens" },
+	{ "AttemptFails", "snmp", "Tcp:", "AttemptFails" },
+	{ "EstabResets", "snmp", "Tcp:", "EstabResets" },
+	{ "CurrEstab", "snmp", "Tcp:", "CurrEstab" },
+	{ "FastRetrans", "netstat", "TcpExt:", "TCPFastRetrans" },
+	{ "WinProbes", "netstat", "TcpExt:", "TCPWinProbe" },
+	{ "Timeouts", "netstat", "TcpExt:", "TCPTimeouts" },
+	{ "ListenOverflows", "netstat", "TcpExt:", "ListenOverflows" },
+	{ "ListenDrops", "netstat", "TcpExt:", "ListenDrops" },
+};
+
+/* /proc/net/snmp and netstat: a line of names, then a line of values */
+static long snmp_value(const char *file, const char *prefix, const char *name)
+{
+	char names[16384], values[16384], *sn, *sv, *n, *v;
+	long found = -1;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return -1;
+	while (found < 0 && fgets(names, sizeof(names), f) &&
+	       fgets(values, sizeof(values), f)) {
+		if (strncmp(names, prefix, strlen(prefix)))
+			continue;
+		n = strtok_r(names, " \n", &sn);
+		v = strtok_r(values, " \n", &sv);
+		while (n && v) {
+			if (!strcmp(n, name)) {
+				found = strtol(v, NULL, 10);
+				break;
+			}
+			n = strtok_r(NULL, " \n", &sn);
+			v = strtok_r(NULL, " \n", &sv);
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+long shake_counter(int proto, const char *name)
+{
+	char path[128], n[64];
+	long v, found = -1;
+	unsigned int i;
+	FILE *f;
+
+	if (proto == IPPROTO_TCP) {
+		for (i = 0; i < sizeof(tcp_counters) / sizeof(*tcp_counters); i++) {
+			if (strcmp(tcp_counters[i].name, name))
+				continue;
+			snprintf(path, sizeof(path), "/proc/thread-self/net/%s",
+				 tcp_counters[i].file);
+			return snmp_value(path, tcp_counters[i].prefix,
+					  tcp_counters[i].tcp_name);
+		}
+		return -1;
+	}
+	f = fopen("/proc/thread-self/net/shake_stat", "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", n, &v) == 2)
+		if (!strcmp(n, name))
+			found = v;
+	fclose(f);
+	return found;
+}
+
 int shake_proc_state(const char *ip, unsigned short port)
 {
 	char line[512];

@@ -48,6 +48,15 @@ long shake_protocols_sockets_settle(const char *name, long want);
 /* A counter of /proc/net/shake_stat, or -1. */
 long shake_stat(const char *name);
 
+/*
+ * A counter named as in /proc/net/shake_stat, in the calling thread's
+ * network namespace, for shake or for TCP (proto IPPROTO_TCP), so one
+ * expectation serves both: TCP's equivalent is read from /proc/net/snmp
+ * (Tcp:) or /proc/net/netstat (TcpExt:), e.g. FastRetrans is TcpExt's
+ * TCPFastRetrans. -1 if the counter is missing.
+ */
+long shake_counter(int proto, const char *name);
+
 /* The state column of the /proc/net/shake line for ip:port, or -1. */
 int shake_proc_state(const char *ip, unsigned short port);
 
