@@ -34,12 +34,15 @@ static void shake_rtt_sample(struct shake_sock *ssk, s64 rtt_us)
 			   SHAKE_RTO_MIN, SHAKE_RTO_MAX);
 }
 
-/* Free the segments @ack covers; returns the send time of the oldest one
- * sent only once (0 if none), for an RTT sample by Karn's rule.
+/* Free the segments @ack covers; returns the send time of the oldest one,
+ * for an RTT sample, or 0 when any of them was retransmitted (Karn): the
+ * ACK may answer the retransmission, and the segments after it waited on
+ * the hole it filled, not on the path.
  */
 static u64 shake_clean_acked(struct sock *sk, u32 ack)
 {
 	struct shake_sock *ssk = shake_sk(sk);
+	bool retransmitted = false;
 	struct sk_buff *skb;
 	u64 sent_us = 0;
 
@@ -48,8 +51,9 @@ static u64 shake_clean_acked(struct sock *sk, u32 ack)
 
 		if (shake_after(cb->end_seq, ack))
 			break;
-		if (!cb->retransmitted && !sent_us)
+		if (!sent_us)
 			sent_us = cb->sent_us;
+		retransmitted |= cb->retransmitted;
 		if (cb->in_flight)
 			ssk->packets_out--;
 		if (skb == ssk->send_head)
@@ -60,7 +64,7 @@ static u64 shake_clean_acked(struct sock *sk, u32 ack)
 		sk_wmem_queued_add(sk, -skb->truesize);
 		__kfree_skb(skb);
 	}
-	return sent_us;
+	return retransmitted ? 0 : sent_us;
 }
 
 /**
