@@ -414,6 +414,11 @@ struct shake_skb_cb {
 
 #define SHAKE_SKB_CB(skb) ((struct shake_skb_cb *)&((skb)->cb[0]))
 
+/* A received segment's options, from shake_rcv() until its socket takes it
+ * (the IP layer is done with skb->cb by then)
+ */
+#define SHAKE_RCV_OPT(skb) ((struct shake_options *)&((skb)->cb[0]))
+
 /**
  * struct shake_request - a half-open connection on a listener (SYN_RECV):
  *	what the SYN-ACK said, not a socket
@@ -553,6 +558,7 @@ int shake_parse_options(const struct shakehdr *th, struct shake_options *opt);
 int shake_rcv(struct sk_buff *skb);
 int shake_sk_rcv(struct sock *sk, struct sk_buff *skb);
 int shake_err(struct sk_buff *skb, u32 info);
+void shake_reset_transfer(struct shake_sock *ssk);
 void shake_init_transfer(struct sock *sk, const struct shakehdr *th);
 
 /* output.c */

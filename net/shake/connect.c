@@ -84,10 +84,7 @@ int shake_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	ssk->rcv_nxt = 0;
 	ssk->copied_seq = 0;
 	shake_syn_opts_offer(sk, &ssk->opt);
-	ssk->srtt_us = 0;
-	ssk->rttvar_us = 0;
-	ssk->retransmits = 0;
-	ssk->rto = SHAKE_TIMEOUT_INIT;
+	shake_reset_transfer(ssk);
 	atomic_set(&inet->inet_id, get_random_u16());
 	WRITE_ONCE(sk->sk_err, 0);
 	sk->sk_err_soft = 0;

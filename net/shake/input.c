@@ -23,7 +23,6 @@ int shake_rcv(struct sk_buff *skb)
 {
 	struct net *net = dev_net(skb->dev);
 	enum skb_drop_reason reason;
-	struct shake_options opt;
 	const struct shakehdr *th;
 	const struct iphdr *iph;
 	struct sock *sk;
@@ -51,7 +50,9 @@ int shake_rcv(struct sk_buff *skb)
 
 	th = shake_hdr(skb);	/* the pulls may have moved it */
 	reason = SKB_DROP_REASON_NOT_SPECIFIED;
-	if (shake_parse_options(th, &opt))
+	/* parsed once: the socket's handler, or its backlog, finds them here */
+	BUILD_BUG_ON(sizeof(struct shake_options) > sizeof(skb->cb));
+	if (shake_parse_options(th, SHAKE_RCV_OPT(skb)))
 		goto bad_segment;
 
 	iph = ip_hdr(skb);
@@ -85,6 +86,28 @@ bad_segment:
 discard:
 	kfree_skb_reason(skb, reason);
 	return 0;
+}
+
+/**
+ * shake_reset_transfer - a connection starts: no data, samples or counts
+ * @ssk: a socket whose queues are empty (new, or disconnected), or the clone
+ *	of a listener
+ */
+void shake_reset_transfer(struct shake_sock *ssk)
+{
+	ssk->ooo_queue = RB_ROOT;
+	ssk->send_head = NULL;
+	ssk->packets_out = 0;
+	ssk->ack_pending = 0;
+	ssk->srtt_us = 0;
+	ssk->rttvar_us = 0;
+	ssk->rto = SHAKE_TIMEOUT_INIT;
+	ssk->retransmits = 0;
+	ssk->probes_out = 0;
+	ssk->total_retrans = 0;
+	ssk->bytes_sent = 0;
+	ssk->bytes_acked = 0;
+	ssk->bytes_received = 0;
 }
 
 /**
@@ -266,11 +289,10 @@ static bool shake_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 int shake_sk_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	const struct shakehdr *th = shake_hdr(skb);
-	struct shake_options opt;
+	/* a copy: queueing data reuses the control block */
+	struct shake_options opt = *SHAKE_RCV_OPT(skb);
 	bool kept = false;
 
-	/* shake_rcv() validated them */
-	shake_parse_options(th, &opt);
 	switch (sk->sk_state) {
 	case TCP_LISTEN:
 		kept = shake_listen_rcv(sk, skb, &opt);

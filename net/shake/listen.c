@@ -180,17 +180,7 @@ static struct sock *shake_create_child(struct sock *sk,
 	nssk->req_hash = NULL;
 	nssk->syn_qlen = 0;
 	INIT_LIST_HEAD(&nssk->accept_queue);
-	nssk->ooo_queue = RB_ROOT;
-	nssk->send_head = NULL;
-	nssk->packets_out = 0;
-	nssk->ack_pending = 0;
-	nssk->srtt_us = 0;
-	nssk->rttvar_us = 0;
-	nssk->probes_out = 0;
-	nssk->total_retrans = 0;
-	nssk->bytes_sent = 0;
-	nssk->bytes_acked = 0;
-	nssk->bytes_received = 0;
+	shake_reset_transfer(nssk);
 	INIT_HLIST_NODE(&nsk->sk_bind_node);
 	/* not the listener's: options and groups are per socket */
 	RCU_INIT_POINTER(ninet->inet_opt, NULL);
@@ -207,7 +197,6 @@ static struct sock *shake_create_child(struct sock *sk,
 	nssk->rcv_nxt = req->rcv_nxt;
 	/* the window our SYN-ACK offered */
 	nssk->rcv_wnd = min_t(u32, READ_ONCE(nsk->sk_rcvbuf) / 2, 65535U);
-	nssk->rto = SHAKE_TIMEOUT_INIT;
 	nssk->opt = req->opt;
 	rt = ip_route_output_ports(sock_net(nsk), &ninet->cork.fl.u.ip4, nsk,
 				   req->raddr, req->laddr, req->rport,
