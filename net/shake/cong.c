@@ -50,8 +50,7 @@ void shake_cong_ack(struct sock *sk, u32 ack, u32 acked)
 	ssk->dupacks = 0;
 	if (ssk->in_recovery) {
 		if (shake_before(ack, ssk->recover)) {
-			ssk->cwnd = max_t(u32, ssk->cwnd > segs ?
-					  ssk->cwnd - segs + 1 : 1, 1);
+			ssk->cwnd = ssk->cwnd > segs ? ssk->cwnd - segs + 1 : 1;
 			shake_retransmit_head(sk);
 			return;
 		}

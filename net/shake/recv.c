@@ -119,7 +119,6 @@ bool shake_data_rcv(struct sock *sk, struct sk_buff *skb)
 	struct shake_skb_cb *cb = SHAKE_SKB_CB(skb);
 	u32 seq = ntohl(th->seq), wnd_end;
 	unsigned int doff = th->doff * 4;
-	bool had_ooo;
 
 	__skb_pull(skb, doff);
 	if (!skb->len)
@@ -155,13 +154,12 @@ bool shake_data_rcv(struct sock *sk, struct sk_buff *skb)
 		return false;
 	}
 	shake_queue_in_order(sk, skb);
-	had_ooo = !RB_EMPTY_ROOT(&ssk->ooo_queue);
-	if (had_ooo)
-		shake_ooo_drain(sk);
-	if (had_ooo)
-		shake_send_ack(sk);
-	else
+	if (RB_EMPTY_ROOT(&ssk->ooo_queue)) {
 		shake_schedule_ack(sk, cb->end_seq - seq);
+	} else {
+		shake_ooo_drain(sk);
+		shake_send_ack(sk);
+	}
 	sk->sk_data_ready(sk);
 	return true;
 }

@@ -60,7 +60,6 @@ static void shake_data_timeout(struct sock *sk)
 	ssk->packets_out = 0;
 	ssk->send_head = skb_peek(&sk->sk_write_queue);
 	ssk->snd_nxt = ssk->snd_una;
-	ssk->timer_job = SHAKE_TIMER_NONE;
 	if (ssk->send_head)
 		shake_send_skb(sk, ssk->send_head);
 	shake_reset_retransmit_timer(sk);
@@ -94,10 +93,7 @@ static void shake_retransmit_timer(struct timer_list *t)
 	}
 	switch (sk->sk_state) {
 	case TCP_SYN_SENT:
-		shake_syn_timeout(sk);
-		break;
-	case TCP_SYN_RECV:
-		/* a socket in SYN_RECV is a simultaneous open */
+	case TCP_SYN_RECV:	/* a socket in SYN_RECV: a simultaneous open */
 		shake_syn_timeout(sk);
 		break;
 	case TCP_ESTABLISHED:
