@@ -161,11 +161,12 @@ long shake_protocols_sockets_settle(const char *name, long want)
 	return n;
 }
 
+/* thread-self: /proc/net is the namespace of the process's first thread */
 long shake_stat(const char *name)
 {
 	char n[64];
 	long v, found = -1;
-	FILE *f = fopen("/proc/net/shake_stat", "r");
+	FILE *f = fopen("/proc/thread-self/net/shake_stat", "r");
 
 	if (!f)
 		return -1;
@@ -228,30 +229,20 @@ static long snmp_value(const char *file, const char *prefix, const char *name)
 
 long shake_counter(int proto, const char *name)
 {
-	char path[128], n[64];
-	long v, found = -1;
+	char path[128];
 	unsigned int i;
-	FILE *f;
 
-	if (proto == IPPROTO_TCP) {
-		for (i = 0; i < sizeof(tcp_counters) / sizeof(*tcp_counters); i++) {
-			if (strcmp(tcp_counters[i].name, name))
-				continue;
-			snprintf(path, sizeof(path), "/proc/thread-self/net/%s",
-				 tcp_counters[i].file);
-			return snmp_value(path, tcp_counters[i].prefix,
-					  tcp_counters[i].tcp_name);
-		}
-		return -1;
+	if (proto != IPPROTO_TCP)
+		return shake_stat(name);
+	for (i = 0; i < sizeof(tcp_counters) / sizeof(*tcp_counters); i++) {
+		if (strcmp(tcp_counters[i].name, name))
+			continue;
+		snprintf(path, sizeof(path), "/proc/thread-self/net/%s",
+			 tcp_counters[i].file);
+		return snmp_value(path, tcp_counters[i].prefix,
+				  tcp_counters[i].tcp_name);
 	}
-	f = fopen("/proc/thread-self/net/shake_stat", "r");
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", n, &v) == 2)
-		if (!strcmp(n, name))
-			found = v;
-	fclose(f);
-	return found;
+	return -1;
 }
 
 int shake_proc_state(const char *ip, unsigned short port)

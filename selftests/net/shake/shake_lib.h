@@ -45,7 +45,7 @@ long shake_protocols_sockets(const char *name);
  */
 long shake_protocols_sockets_settle(const char *name, long want);
 
-/* A counter of /proc/net/shake_stat, or -1. */
+/* A counter of the calling thread's namespace's shake_stat, or -1. */
 long shake_stat(const char *name);
 
 /*
