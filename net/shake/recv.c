@@ -57,6 +57,25 @@ static void shake_ooo_drain(struct sock *sk)
 	}
 }
 
+/* Make room for in-order data by dropping out-of-order data from the far
+ * end: otherwise a buffer filled behind a hole refuses the very segment
+ * that fills it, and the connection stalls. Nothing of it was
+ * acknowledged, so the sender still holds it.
+ */
+static void shake_ooo_prune(struct sock *sk, unsigned int need)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	struct rb_node *node;
+
+	while (atomic_read(&sk->sk_rmem_alloc) + need >
+	       READ_ONCE(sk->sk_rcvbuf) &&
+	       (node = rb_last(&ssk->ooo_queue))) {
+		rb_erase(node, &ssk->ooo_queue);
+		kfree_skb(rb_to_skb(node));
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_RCVQDROPS);
+	}
+}
+
 /* Keep a segment that arrived ahead of a hole. Segments wholly covered by
  * another are dropped; partial overlaps stay and are trimmed when read.
  */
@@ -149,6 +168,7 @@ bool shake_data_rcv(struct sock *sk, struct sk_buff *skb)
 		shake_send_ack(sk);
 		return kept;
 	}
+	shake_ooo_prune(sk, skb->truesize);
 	if (!shake_rmem_take(sk, skb)) {
 		shake_send_ack(sk);
 		return false;
