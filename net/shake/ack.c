@@ -90,7 +90,12 @@ void shake_ack_rcv(struct sock *sk, const struct shakehdr *th,
 	if (shake_before(ack, ssk->snd_una))
 		return;		/* an old duplicate: nothing to learn */
 
-	if (shake_before(ssk->snd_wl1, seq) ||
+	/* RFC 9293's rule, and, as Linux TCP, any ACK of new data: the
+	 * ACKs sent during a retransmission carry snd_max and may leave wl1
+	 * ahead of the retransmitted segments that follow
+	 */
+	if (shake_after(ack, ssk->snd_una) ||
+	    shake_before(ssk->snd_wl1, seq) ||
 	    (ssk->snd_wl1 == seq && !shake_before(ack, ssk->snd_wl2))) {
 		wnd_changed = wnd != ssk->snd_wnd;
 		ssk->snd_wnd = wnd;

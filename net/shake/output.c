@@ -479,9 +479,19 @@ void shake_send_syn(struct sock *sk)
 	shake_transmit_control(sk, flags, shake_sk(sk)->iss);
 }
 
+/**
+ * shake_send_ack - a segment with no data that acknowledges rcv_nxt
+ * @sk: the socket, locked
+ *
+ * Its sequence number is snd_max, not snd_nxt: after a timeout snd_nxt
+ * goes back, and a peer that already holds that data would find the ACK
+ * old and drop what it says (as BSD does, RFC 9293 3.10.7.4's test). Two
+ * ends retransmitting at once would otherwise ignore each other's ACKs
+ * for ever.
+ */
 void shake_send_ack(struct sock *sk)
 {
-	shake_transmit_control(sk, SHAKEHDR_ACK, shake_sk(sk)->snd_nxt);
+	shake_transmit_control(sk, SHAKEHDR_ACK, shake_sk(sk)->snd_max);
 }
 
 /**
