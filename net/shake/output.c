@@ -252,8 +252,9 @@ struct shake_stateless_seg {
 	int oif;
 };
 
-/* Send a segment that no socket owns, or that comes from a request
- * record: a RST or a SYN-ACK, with the options @o (NULL for none). @sk supplies the IP-level settings (TTL, mark, priority) and,
+/* Send a segment that no socket owns, or that comes from a request or a
+ * TIME_WAIT record: a RST, a SYN-ACK, an ACK, with the options @o (NULL
+ * for none). @sk supplies the IP-level settings (TTL, mark, priority) and,
  * for a SYN-ACK, SHAKE_MAXSEG.
  */
 static void shake_send_stateless(struct net *net, const struct sock *sk,
@@ -382,6 +383,39 @@ void shake_send_reset_request(struct shake_request *req)
 	};
 
 	shake_send_stateless(sock_net(sk), sk, &seg, NULL);
+}
+
+/**
+ * shake_send_tw_ack - acknowledge a segment for a connection in TIME_WAIT
+ * @tw: the connection's record
+ *
+ * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> with the window the connection last
+ * offered and, when agreed, timestamps echoing TS.Recent. It goes through
+ * the namespace's control socket, from the record's local address, and
+ * through the device the socket was bound to.
+ */
+void shake_send_tw_ack(const struct shake_tw *tw)
+{
+	struct net *net = read_pnet(&tw->net);
+	struct shake_out_opts o = {
+		.tstamp_ok = tw->tstamp_ok,
+		.tsval = shake_time_stamp() + tw->ts_off,
+		.tsecr = READ_ONCE(tw->ts_recent),
+	};
+	struct shake_stateless_seg seg = {
+		.saddr = tw->laddr,
+		.daddr = tw->raddr,
+		.sport = tw->lport,
+		.dport = tw->rport,
+		.seq = tw->snd_nxt,
+		.ack = tw->rcv_nxt,
+		.flags = SHAKEHDR_ACK,
+		.tos = tw->tos,
+		.window = tw->window,
+		.oif = tw->bound_dev_if,
+	};
+
+	shake_send_stateless(net, shake_net(net)->ctl_sk, &seg, &o);
 }
 
 /* Receive buffer space a window may offer: half of what is free, for the
