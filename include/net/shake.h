@@ -144,6 +144,10 @@ enum shake_mib_field {
 	SHAKE_MIB_PAWSDROPS,
 	SHAKE_MIB_RCVQDROPS,
 	SHAKE_MIB_KEEPALIVEPROBES,
+	SHAKE_MIB_TIMEWAITS,
+	SHAKE_MIB_TIMEWAITOVERFLOW,
+	SHAKE_MIB_TIMEWAITREUSED,
+	SHAKE_MIB_CURRTIMEWAIT,
 	SHAKE_MIB_MAX
 };
 
@@ -181,22 +185,30 @@ struct shake_mib {
 
 /**
  * struct shake_bind_table - the local ports of one network namespace
- * @lock: protects @chains and every member's sk_bind_node and inet_num
+ * @lock: protects @chains, @tw_chains and every member's sk_bind_node and
+ *	inet_num
  * @chains: bound sockets, hashed by local port
+ * @tw_chains: TIME_WAIT records, which hold their port as TCP's TIME_WAIT
+ *	sockets do, hashed like @chains
  */
 struct shake_bind_table {
 	spinlock_t lock;	/* see above */
 	struct hlist_head chains[SHAKE_BIND_HASH_SIZE];
+	struct hlist_head tw_chains[SHAKE_BIND_HASH_SIZE];
 };
 
 /**
  * struct shake_ehash - connected sockets of one namespace, by 4-tuple
- * @lock: serialises writers; readers walk @chains under RCU
+ * @lock: serialises writers of both chain arrays, so that a 4-tuple check
+ *	sees a connection's socket or its TIME_WAIT record; readers walk them
+ *	under RCU
  * @chains: sockets linked by sk_node; each link holds a reference
+ * @tw_chains: TIME_WAIT records, hashed like @chains
  */
 struct shake_ehash {
 	spinlock_t lock;	/* see above */
 	struct hlist_head chains[SHAKE_EHASH_SIZE];
+	struct hlist_head tw_chains[SHAKE_EHASH_SIZE];
 };
 
 /**
@@ -241,8 +253,14 @@ struct shake_lhash {
  * @sysctl_timestamps: offer timestamps (RFC 7323) in our SYNs
  * @sysctl_window_scaling: offer window scaling in our SYNs
  * @sysctl_sack: offer SACK-permitted in our SYNs
+ * @sysctl_msl_ms: the maximum segment lifetime; TIME_WAIT lasts twice it
+ * @sysctl_max_tw_buckets: bound of @tw_count; 0: no TIME_WAIT at all
+ * @sysctl_tw_reuse: may connect() take a 4-tuple in TIME_WAIT (0 never,
+ *	1 yes, 2 on loopback only; both with timestamps, after 1 s)
  * @reset_limit: bucket of @sysctl_reset_msgs_per_sec
  * @challenge_limit: bucket of @sysctl_challenge_ack_limit
+ * @tw_count: TIME_WAIT records in the namespace (CurrTimeWait sums per-CPU
+ *	counters, too slow to read on every entry)
  */
 struct shake_net {
 	struct shake_bind_table bind;
@@ -261,8 +279,12 @@ struct shake_net {
 	int sysctl_timestamps;
 	int sysctl_window_scaling;
 	int sysctl_sack;
+	int sysctl_msl_ms;
+	int sysctl_max_tw_buckets;
+	int sysctl_tw_reuse;
 	struct shake_ratelimit reset_limit;
 	struct shake_ratelimit challenge_limit;
+	atomic_t tw_count;
 };
 
 /* What a SYN offered and the handshake agreed */
@@ -452,6 +474,60 @@ struct shake_request {
 	struct rcu_head rcu;
 };
 
+/**
+ * struct shake_tw - a connection in TIME_WAIT: what answering the last
+ *	segments of the old connection takes, not a socket
+ * @node: link in the namespace's ehash.tw_chains, under RCU
+ * @bind_node: link in the namespace's bind.tw_chains
+ * @refcnt: one for the tables, while the record lives, and one for each
+ *	user of a lookup
+ * @laddr: local address
+ * @raddr: remote address
+ * @lport: local port
+ * @rport: remote port
+ * @bound_dev_if: the socket's SO_BINDTODEVICE, for bind() and our ACKs
+ * @snd_nxt: the sequence number after our FIN
+ * @rcv_nxt: the sequence number after the peer's FIN
+ * @ts_recent: the peer's last timestamp (RFC 7323 4.3), which segments
+ *	may update: READ_ONCE()/WRITE_ONCE()
+ * @ts_off: the offset of our timestamps on this connection
+ * @window: the window field of our ACKs, scaled
+ * @tos: the socket's IP_TOS
+ * @reuse: the socket's SO_REUSEADDR
+ * @reuseport: the socket's SO_REUSEPORT
+ * @tstamp_ok: timestamps were agreed
+ * @net: the namespace
+ * @entered: jiffies when the connection entered TIME_WAIT
+ * @last_oow_ack: jiffies of the last ACK to a segment that occupied no
+ *	sequence space (rate limit)
+ * @timer: ends the record after 2*MSL; pending for as long as it lives
+ * @rcu: deferred free, for lookups and /proc readers
+ */
+struct shake_tw {
+	struct hlist_node node;
+	struct hlist_node bind_node;
+	refcount_t refcnt;
+	__be32 laddr;
+	__be32 raddr;
+	__be16 lport;
+	__be16 rport;
+	int bound_dev_if;
+	u32 snd_nxt;
+	u32 rcv_nxt;
+	u32 ts_recent;
+	u32 ts_off;
+	u16 window;
+	u8 tos;
+	u8 reuse:1,
+	   reuseport:1,
+	   tstamp_ok:1;
+	possible_net_t net;
+	unsigned long entered;
+	unsigned long last_oow_ack;
+	struct timer_list timer;
+	struct rcu_head rcu;
+};
+
 static inline struct shake_sock *shake_sk(const struct sock *sk)
 {
 	return (struct shake_sock *)sk;
@@ -576,6 +652,7 @@ void shake_send_challenge_ack(struct sock *sk);
 void shake_send_active_reset(struct sock *sk);
 void shake_send_synack(struct shake_request *req);
 void shake_send_reset_request(struct shake_request *req);
+void shake_send_tw_ack(const struct shake_tw *tw);
 void shake_ratelimit_init(struct shake_ratelimit *rl);
 int shake_send_skb(struct sock *sk, struct sk_buff *skb);
 void shake_push(struct sock *sk, bool more);
@@ -601,6 +678,20 @@ struct sock *shake_lhash_lookup(struct net *net, __be32 daddr, __be16 dport,
 				int dif);
 int shake_listen_port_check(struct sock *sk);
 void shake_inherit_port(struct sock *child);
+void shake_tw_hash(struct shake_tw *tw);
+void shake_tw_unhash(struct shake_tw *tw);
+struct shake_tw *shake_tw_lookup(struct net *net, __be32 saddr, __be16 sport,
+				 __be32 daddr, __be16 dport);
+struct shake_tw *shake_tw_first(struct net *net);
+
+/* timewait.c */
+void shake_tw_enter(struct sock *sk);
+bool shake_tw_rcv(struct net *net, struct sk_buff *skb);
+bool shake_tw_reusable(const struct shake_tw *tw);
+void shake_tw_reuse(struct shake_tw *tw);
+void shake_tw_purge(struct net *net);
+int shake_tw_cache_init(void);
+void shake_tw_cache_destroy(void);
 
 /* proc.c */
 int shake_proc_init_net(struct net *net);

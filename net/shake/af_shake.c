@@ -204,6 +204,7 @@ static void __net_exit shake_net_exit(struct net *net)
 {
 	struct shake_net *sn = shake_net(net);
 
+	shake_tw_purge(net);
 	shake_proc_exit_net(net);
 	inet_ctl_sock_destroy(sn->ctl_sk);
 	shake_sysctl_exit_net(net);
@@ -233,9 +234,12 @@ static int __init shake_init(void)
 	err = shake_request_cache_init();
 	if (err)
 		return err;
-	err = proto_register(&shake_prot, 1);
+	err = shake_tw_cache_init();
 	if (err)
 		goto err_cache;
+	err = proto_register(&shake_prot, 1);
+	if (err)
+		goto err_tw_cache;
 
 	err = register_pernet_subsys(&shake_net_ops);
 	if (err)
@@ -257,6 +261,8 @@ err_pernet:
 	unregister_pernet_subsys(&shake_net_ops);
 err_proto:
 	proto_unregister(&shake_prot);
+err_tw_cache:
+	shake_tw_cache_destroy();
 err_cache:
 	shake_request_cache_destroy();
 	return err;
@@ -268,8 +274,9 @@ static void __exit shake_exit(void)
 	inet_del_protocol(&shake_protocol, shake_ipproto);
 	unregister_pernet_subsys(&shake_net_ops);
 	proto_unregister(&shake_prot);
-	/* requests are freed after a grace period */
+	/* requests and TIME_WAIT records are freed after a grace period */
 	rcu_barrier();
+	shake_tw_cache_destroy();
 	shake_request_cache_destroy();
 }
 

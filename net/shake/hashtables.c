@@ -6,6 +6,8 @@
  * shake meet the same bind() results: SO_REUSEADDR lets sockets share an
  * address and port unless one of them listens; SO_REUSEPORT lets sockets
  * of one user share it; a wildcard address overlaps every address.
+ * A connection in TIME_WAIT keeps its port through its record, as TCP's
+ * TIME_WAIT socket does.
  */
 
 #include <linux/jhash.h>
@@ -27,29 +29,43 @@ void shake_hashtables_init(struct shake_net *sn)
 	unsigned int i;
 
 	spin_lock_init(&sn->bind.lock);
-	for (i = 0; i < SHAKE_BIND_HASH_SIZE; i++)
+	for (i = 0; i < SHAKE_BIND_HASH_SIZE; i++) {
 		INIT_HLIST_HEAD(&sn->bind.chains[i]);
+		INIT_HLIST_HEAD(&sn->bind.tw_chains[i]);
+	}
 	spin_lock_init(&sn->ehash.lock);
-	for (i = 0; i < SHAKE_EHASH_SIZE; i++)
+	for (i = 0; i < SHAKE_EHASH_SIZE; i++) {
 		INIT_HLIST_HEAD(&sn->ehash.chains[i]);
+		INIT_HLIST_HEAD(&sn->ehash.tw_chains[i]);
+	}
 	spin_lock_init(&sn->lhash.lock);
 	for (i = 0; i < SHAKE_LHASH_SIZE; i++)
 		INIT_HLIST_HEAD(&sn->lhash.chains[i]);
 }
 
+static unsigned int shake_bind_slot(unsigned short port)
+{
+	return port & (SHAKE_BIND_HASH_SIZE - 1);
+}
+
 static struct hlist_head *shake_bind_chain(struct shake_bind_table *tb,
 					   unsigned short port)
 {
-	return &tb->chains[port & (SHAKE_BIND_HASH_SIZE - 1)];
+	return &tb->chains[shake_bind_slot(port)];
 }
 
-static bool shake_bound_dev_overlap(const struct sock *sk,
-				    const struct sock *sk2)
+/* Do @sk's binding and another holder's (device @dev2, address @addr2) of
+ * the same port overlap? An unbound device or a wildcard address overlaps
+ * every other.
+ */
+static bool shake_binding_overlap(const struct sock *sk, int dev2,
+				  __be32 addr2)
 {
 	int dev = READ_ONCE(sk->sk_bound_dev_if);
-	int dev2 = READ_ONCE(sk2->sk_bound_dev_if);
+	__be32 addr = sk->sk_rcv_saddr;
 
-	return !dev || !dev2 || dev == dev2;
+	return (!dev || !dev2 || dev == dev2) &&
+	       (!addr || !addr2 || addr == addr2);
 }
 
 /* @relax is true for an explicit port, where SO_REUSEADDR and SO_REUSEPORT
@@ -59,8 +75,8 @@ static bool shake_bound_dev_overlap(const struct sock *sk,
 static bool shake_sk_conflict(const struct sock *sk, const struct sock *sk2,
 			      bool relax)
 {
-	if (!shake_bound_dev_overlap(sk, sk2) ||
-	    !inet_rcv_saddr_equal(sk, sk2, true))
+	if (!shake_binding_overlap(sk, READ_ONCE(sk2->sk_bound_dev_if),
+				   sk2->sk_rcv_saddr))
 		return false;
 	if (!relax)
 		return true;
@@ -72,15 +88,37 @@ static bool shake_sk_conflict(const struct sock *sk, const struct sock *sk2,
 	return true;
 }
 
+/* The same rules against a TIME_WAIT record, with the options its socket
+ * had: a record never listens, and TCP shares a port with a TIME_WAIT
+ * holder through SO_REUSEPORT whoever owned it (there is no uid to match).
+ */
+static bool shake_tw_conflict(const struct sock *sk, const struct shake_tw *tw,
+			      bool relax)
+{
+	if (!shake_binding_overlap(sk, tw->bound_dev_if, tw->laddr))
+		return false;
+	if (!relax)
+		return true;
+	return !(sk->sk_reuse && tw->reuse) &&
+	       !(sk->sk_reuseport && tw->reuseport);
+}
+
 static bool shake_port_conflict(struct shake_bind_table *tb,
 				const struct sock *sk, unsigned short port,
 				bool relax)
 {
+	const struct shake_tw *tw;
 	struct sock *sk2;
 
 	sk_for_each_bound(sk2, shake_bind_chain(tb, port)) {
 		if (sk2 != sk && inet_sk(sk2)->inet_num == port &&
 		    shake_sk_conflict(sk, sk2, relax))
+			return true;
+	}
+	hlist_for_each_entry(tw, &tb->tw_chains[shake_bind_slot(port)],
+			     bind_node) {
+		if (ntohs(tw->lport) == port &&
+		    shake_tw_conflict(sk, tw, relax))
 			return true;
 	}
 	return false;
@@ -154,34 +192,21 @@ int shake_get_port(struct sock *sk, unsigned short snum)
  * @sk: the socket, now in LISTEN
  *
  * TCP's rule: sharing a port through SO_REUSEADDR stops where one of the
- * sharers listens; SO_REUSEPORT sharing goes on.
+ * sharers listens; SO_REUSEPORT sharing goes on. These are bind()'s rules
+ * for an explicit port, checked again now that @sk listens, as TCP's
+ * listen() does.
  *
  * Return: 0, or -EADDRINUSE.
  */
 int shake_listen_port_check(struct sock *sk)
 {
 	struct shake_bind_table *tb = &shake_net(sock_net(sk))->bind;
-	unsigned short port = inet_sk(sk)->inet_num;
-	struct sock *sk2;
-	int err = 0;
+	bool conflict;
 
 	spin_lock_bh(&tb->lock);
-	sk_for_each_bound(sk2, shake_bind_chain(tb, port)) {
-		if (sk2 == sk || inet_sk(sk2)->inet_num != port ||
-		    !shake_bound_dev_overlap(sk, sk2) ||
-		    !inet_rcv_saddr_equal(sk, sk2, true))
-			continue;
-		if (sk->sk_reuseport && sk2->sk_reuseport &&
-		    uid_eq(sock_i_uid(sk), sock_i_uid(sk2)))
-			continue;
-		if (sk->sk_reuse && sk2->sk_reuse &&
-		    sk2->sk_state != TCP_LISTEN)
-			continue;
-		err = -EADDRINUSE;
-		break;
-	}
+	conflict = shake_port_conflict(tb, sk, inet_sk(sk)->inet_num, true);
 	spin_unlock_bh(&tb->lock);
-	return err;
+	return conflict ? -EADDRINUSE : 0;
 }
 
 /**
@@ -231,13 +256,18 @@ u32 shake_hash_4tuple(__be32 laddr, __be16 lport, __be32 raddr, __be16 rport)
 			    shake_hash_secret);
 }
 
+static unsigned int shake_ehash_slot(__be32 laddr, __be16 lport,
+				     __be32 raddr, __be16 rport)
+{
+	return shake_hash_4tuple(laddr, lport, raddr, rport) &
+	       (SHAKE_EHASH_SIZE - 1);
+}
+
 static struct hlist_head *shake_ehash_chain(struct shake_ehash *eh,
 					    __be32 laddr, __be16 lport,
 					    __be32 raddr, __be16 rport)
 {
-	u32 h = shake_hash_4tuple(laddr, lport, raddr, rport);
-
-	return &eh->chains[h & (SHAKE_EHASH_SIZE - 1)];
+	return &eh->chains[shake_ehash_slot(laddr, lport, raddr, rport)];
 }
 
 static bool shake_ehash_match(const struct sock *sk, __be32 laddr,
@@ -249,24 +279,36 @@ static bool shake_ehash_match(const struct sock *sk, __be32 laddr,
 	       inet->inet_daddr == raddr && inet->inet_dport == rport;
 }
 
+static bool shake_tw_match(const struct shake_tw *tw, __be32 laddr,
+			   __be16 lport, __be32 raddr, __be16 rport)
+{
+	return tw->laddr == laddr && tw->lport == lport &&
+	       tw->raddr == raddr && tw->rport == rport;
+}
+
 /**
  * shake_ehash_insert - make a connecting socket findable by its 4-tuple
  * @sk: the socket, with addresses and ports set
  *
- * Return: 0, or -EADDRNOTAVAIL if another socket has the same 4-tuple.
+ * A 4-tuple in TIME_WAIT is taken over only where sysctl tw_reuse allows
+ * it (shake_tw_reusable()); the record then ends.
+ *
+ * Return: 0, or -EADDRNOTAVAIL if another socket, or a TIME_WAIT record
+ * that may not be reused, has the same 4-tuple.
  */
 int shake_ehash_insert(struct sock *sk)
 {
 	struct shake_ehash *eh = &shake_net(sock_net(sk))->ehash;
 	const struct inet_sock *inet = inet_sk(sk);
-	struct hlist_head *chain;
+	struct shake_tw *tw, *reused = NULL;
+	unsigned int slot;
 	struct sock *sk2;
 	int err = 0;
 
-	chain = shake_ehash_chain(eh, inet->inet_rcv_saddr, inet->inet_sport,
-				  inet->inet_daddr, inet->inet_dport);
+	slot = shake_ehash_slot(inet->inet_rcv_saddr, inet->inet_sport,
+				inet->inet_daddr, inet->inet_dport);
 	spin_lock_bh(&eh->lock);
-	sk_for_each(sk2, chain) {
+	sk_for_each(sk2, &eh->chains[slot]) {
 		if (shake_ehash_match(sk2, inet->inet_rcv_saddr,
 				      inet->inet_sport, inet->inet_daddr,
 				      inet->inet_dport)) {
@@ -274,9 +316,27 @@ int shake_ehash_insert(struct sock *sk)
 			goto out;
 		}
 	}
-	sk_add_node_rcu(sk, chain);
+	hlist_for_each_entry(tw, &eh->tw_chains[slot], node) {
+		if (!shake_tw_match(tw, inet->inet_rcv_saddr, inet->inet_sport,
+				    inet->inet_daddr, inet->inet_dport))
+			continue;
+		if (!shake_tw_reusable(tw)) {
+			err = -EADDRNOTAVAIL;
+			goto out;
+		}
+		/* hashed, so its tables' reference keeps it till we take ours */
+		refcount_inc(&tw->refcnt);
+		reused = tw;
+		break;
+	}
+	sk_add_node_rcu(sk, &eh->chains[slot]);
 out:
 	spin_unlock_bh(&eh->lock);
+	/* the record cannot be ended under the lock that its unhashing takes;
+	 * meanwhile the socket, found first, hides it
+	 */
+	if (reused)
+		shake_tw_reuse(reused);
 	return err;
 }
 
@@ -318,6 +378,100 @@ struct sock *shake_ehash_lookup(struct net *net, __be32 saddr, __be16 sport,
 		sock_put(sk);
 	}
 	return NULL;
+}
+
+/**
+ * shake_tw_hash - enter a new TIME_WAIT record in the namespace's tables
+ * @tw: the record, with its addresses, ports and namespace set
+ *
+ * Into the port chains first, so that bind() sees the port held before
+ * segments and connect() can find the record.
+ */
+void shake_tw_hash(struct shake_tw *tw)
+{
+	struct shake_net *sn = shake_net(read_pnet(&tw->net));
+	unsigned int slot;
+
+	spin_lock_bh(&sn->bind.lock);
+	hlist_add_head(&tw->bind_node,
+		       &sn->bind.tw_chains[shake_bind_slot(ntohs(tw->lport))]);
+	spin_unlock_bh(&sn->bind.lock);
+
+	slot = shake_ehash_slot(tw->laddr, tw->lport, tw->raddr, tw->rport);
+	spin_lock_bh(&sn->ehash.lock);
+	hlist_add_head_rcu(&tw->node, &sn->ehash.tw_chains[slot]);
+	spin_unlock_bh(&sn->ehash.lock);
+}
+
+/**
+ * shake_tw_unhash - take a TIME_WAIT record out of the tables
+ * @tw: the record, hashed by shake_tw_hash()
+ *
+ * Lookups under RCU may still see it until a grace period has passed.
+ */
+void shake_tw_unhash(struct shake_tw *tw)
+{
+	struct shake_net *sn = shake_net(read_pnet(&tw->net));
+
+	spin_lock_bh(&sn->ehash.lock);
+	hlist_del_init_rcu(&tw->node);
+	spin_unlock_bh(&sn->ehash.lock);
+
+	spin_lock_bh(&sn->bind.lock);
+	hlist_del_init(&tw->bind_node);
+	spin_unlock_bh(&sn->bind.lock);
+}
+
+/**
+ * shake_tw_lookup - find the TIME_WAIT record a segment belongs to
+ * @net: the namespace the segment arrived in
+ * @saddr: segment source address (the remote end)
+ * @sport: segment source port
+ * @daddr: segment destination address (the local end)
+ * @dport: segment destination port
+ *
+ * Called under rcu_read_lock(). A record's addresses never change, and it
+ * is freed after a grace period, so no second match is needed.
+ *
+ * Return: the record with a reference taken, or NULL.
+ */
+struct shake_tw *shake_tw_lookup(struct net *net, __be32 saddr, __be16 sport,
+				 __be32 daddr, __be16 dport)
+{
+	struct shake_ehash *eh = &shake_net(net)->ehash;
+	unsigned int slot = shake_ehash_slot(daddr, dport, saddr, sport);
+	struct shake_tw *tw;
+
+	hlist_for_each_entry_rcu(tw, &eh->tw_chains[slot], node) {
+		if (shake_tw_match(tw, daddr, dport, saddr, sport) &&
+		    refcount_inc_not_zero(&tw->refcnt))
+			return tw;
+	}
+	return NULL;
+}
+
+/**
+ * shake_tw_first - any TIME_WAIT record of a namespace
+ * @net: the namespace
+ *
+ * Return: a record with a reference taken, or NULL if there is none.
+ */
+struct shake_tw *shake_tw_first(struct net *net)
+{
+	struct shake_ehash *eh = &shake_net(net)->ehash;
+	struct shake_tw *tw = NULL;
+	unsigned int i;
+
+	spin_lock_bh(&eh->lock);
+	for (i = 0; i < SHAKE_EHASH_SIZE && !tw; i++) {
+		tw = hlist_entry_safe(eh->tw_chains[i].first, struct shake_tw,
+				      node);
+		/* hashed: its tables' reference is still there */
+		if (tw)
+			refcount_inc(&tw->refcnt);
+	}
+	spin_unlock_bh(&eh->lock);
+	return tw;
 }
 
 static struct hlist_head *shake_lhash_chain(struct shake_lhash *lh, u16 port)

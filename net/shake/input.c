@@ -14,8 +14,8 @@
  * Validates the header (length, data offset, options) and the checksum over
  * the IPv4 pseudo-header; malformed segments are dropped and counted in
  * InErrs (and InCsumErrors). A valid segment goes to the connection its
- * 4-tuple names, or, when there is none, is answered as RFC 9293 3.10.7.1
- * says.
+ * 4-tuple names, or to that connection's TIME_WAIT record, or to a
+ * listener, or, when there is none, is answered as RFC 9293 3.10.7.1 says.
  *
  * Return: 0; the skb is always consumed.
  */
@@ -58,9 +58,13 @@ int shake_rcv(struct sk_buff *skb)
 	iph = ip_hdr(skb);
 	sk = shake_ehash_lookup(net, iph->saddr, th->source, iph->daddr,
 				th->dest);
-	if (!sk)
+	if (!sk) {
+		/* a connection in TIME_WAIT answers through its record */
+		if (shake_tw_rcv(net, skb))
+			return 0;
 		sk = shake_lhash_lookup(net, iph->daddr, th->dest,
 					inet_iif(skb));
+	}
 	if (!sk) {
 		shake_send_reset(net, skb);
 		reason = SKB_DROP_REASON_NO_SOCKET;

@@ -225,24 +225,51 @@ static struct sk_buff *shake_alloc_control(gfp_t gfp)
 	return skb;
 }
 
-/* Send a segment that no socket owns or that comes from a request record:
- * a RST, or a SYN-ACK (with @o). @sk supplies the IP-level settings (TTL,
- * mark, priority) and, for a SYN-ACK, the receive buffer.
+/**
+ * struct shake_stateless_seg - a segment no socket sends
+ * @saddr: its source address, one of ours; the IP header takes it from
+ *	here, never from the sending socket
+ * @daddr: its destination address
+ * @sport: source port
+ * @dport: destination port
+ * @seq: sequence number
+ * @ack: acknowledgment number
+ * @flags: SHAKEHDR_* flags
+ * @tos: the IP header's TOS
+ * @window: the window field
+ * @oif: the device to route through, 0 for any
+ */
+struct shake_stateless_seg {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	u32 seq;
+	u32 ack;
+	u8 flags;
+	u8 tos;
+	u16 window;
+	int oif;
+};
+
+/* Send a segment that no socket owns, or that comes from a request or a
+ * TIME_WAIT record: a RST, a SYN-ACK, an ACK, with the options @o (NULL
+ * for none). @sk supplies the IP-level settings (TTL, mark, priority) and,
+ * for a SYN-ACK, SHAKE_MAXSEG.
  */
 static void shake_send_stateless(struct net *net, const struct sock *sk,
-				 __be32 saddr, __be32 daddr, __be16 sport,
-				 __be16 dport, u32 seq, u32 ack, u8 flags,
-				 u8 tos, struct shake_out_opts *o)
+				 const struct shake_stateless_seg *seg,
+				 struct shake_out_opts *o)
 {
 	struct shake_out_opts none = {};
 	struct sk_buff *skb;
 	struct flowi4 fl4;
 	struct rtable *rt;
-	u16 window = 0;
 
-	flowi4_init_output(&fl4, 0, READ_ONCE(sk->sk_mark), tos,
-			   RT_SCOPE_UNIVERSE, shake_ipproto, 0, daddr, saddr,
-			   dport, sport, sock_net_uid(net, NULL));
+	flowi4_init_output(&fl4, seg->oif, READ_ONCE(sk->sk_mark), seg->tos,
+			   RT_SCOPE_UNIVERSE, shake_ipproto, 0, seg->daddr,
+			   seg->saddr, seg->dport, seg->sport,
+			   sock_net_uid(net, NULL));
 	rt = ip_route_output_key(net, &fl4);
 	if (IS_ERR(rt))
 		return;
@@ -252,18 +279,15 @@ static void shake_send_stateless(struct net *net, const struct sock *sk,
 		ip_rt_put(rt);
 		return;
 	}
-	if (o) {
-		/* a SYN-ACK's window is never scaled (RFC 7323 2.2) */
-		window = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, 65535U);
+	if (seg->flags & SHAKEHDR_SYN)
 		o->mss = shake_mss_for(&rt->dst, shake_sk(sk)->user_mss);
-	}
-	shake_push_header(skb, sport, dport, seq, ack, flags, window,
-			  o ? : &none);
-	shake_checksum(skb, saddr, daddr, false);
+	shake_push_header(skb, seg->sport, seg->dport, seg->seq, seg->ack,
+			  seg->flags, seg->window, o ? : &none);
+	shake_checksum(skb, seg->saddr, seg->daddr, false);
 	skb_dst_set(skb, &rt->dst);
-	ip_build_and_send_pkt(skb, sk, saddr, daddr, NULL, tos);
+	ip_build_and_send_pkt(skb, sk, seg->saddr, seg->daddr, NULL, seg->tos);
 	SHAKE_INC_STATS(net, SHAKE_MIB_OUTSEGS);
-	if (flags & SHAKEHDR_RST)
+	if (seg->flags & SHAKEHDR_RST)
 		SHAKE_INC_STATS(net, SHAKE_MIB_OUTRSTS);
 }
 
@@ -283,8 +307,14 @@ void shake_send_reset(struct net *net, struct sk_buff *in_skb)
 	const struct shakehdr *th = shake_hdr(in_skb);
 	const struct iphdr *iph = ip_hdr(in_skb);
 	struct shake_net *sn = shake_net(net);
-	u32 seq = 0, ack = 0;
-	u8 flags = SHAKEHDR_RST;
+	struct shake_stateless_seg seg = {
+		.saddr = iph->daddr,
+		.daddr = iph->saddr,
+		.sport = th->dest,
+		.dport = th->source,
+		.flags = SHAKEHDR_RST,
+		.tos = RT_TOS(iph->tos),
+	};
 
 	if (th->rst || skb_rtable(in_skb)->rt_type != RTN_LOCAL)
 		return;
@@ -294,15 +324,13 @@ void shake_send_reset(struct net *net, struct sk_buff *in_skb)
 		return;
 	}
 	if (th->ack) {
-		seq = ntohl(th->ack_seq);
+		seg.seq = ntohl(th->ack_seq);
 	} else {
-		flags |= SHAKEHDR_ACK;
-		ack = ntohl(th->seq) + in_skb->len - th->doff * 4 + th->syn +
-		      th->fin;
+		seg.flags |= SHAKEHDR_ACK;
+		seg.ack = ntohl(th->seq) + in_skb->len - th->doff * 4 +
+			  th->syn + th->fin;
 	}
-	shake_send_stateless(net, sn->ctl_sk, iph->daddr, iph->saddr,
-			     th->dest, th->source, seq, ack, flags,
-			     RT_TOS(iph->tos), NULL);
+	shake_send_stateless(net, sn->ctl_sk, &seg, NULL);
 }
 
 /**
@@ -320,11 +348,20 @@ void shake_send_synack(struct shake_request *req)
 		.tsval = shake_time_stamp() + req->opt.ts_off,
 		.tsecr = req->opt.ts_recent,
 	};
+	struct shake_stateless_seg seg = {
+		.saddr = req->laddr,
+		.daddr = req->raddr,
+		.sport = req->lport,
+		.dport = req->rport,
+		.seq = req->iss,
+		.ack = req->rcv_nxt,
+		.flags = SHAKEHDR_SYN | SHAKEHDR_ACK,
+		.tos = READ_ONCE(inet_sk(sk)->tos),
+		/* a SYN-ACK's window is never scaled (RFC 7323 2.2) */
+		.window = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, 65535U),
+	};
 
-	shake_send_stateless(sock_net(sk), sk, req->laddr, req->raddr,
-			     req->lport, req->rport, req->iss, req->rcv_nxt,
-			     SHAKEHDR_SYN | SHAKEHDR_ACK,
-			     READ_ONCE(inet_sk(sk)->tos), &o);
+	shake_send_stateless(sock_net(sk), sk, &seg, &o);
 }
 
 /**
@@ -334,11 +371,51 @@ void shake_send_synack(struct shake_request *req)
 void shake_send_reset_request(struct shake_request *req)
 {
 	struct sock *sk = req->listener;
+	struct shake_stateless_seg seg = {
+		.saddr = req->laddr,
+		.daddr = req->raddr,
+		.sport = req->lport,
+		.dport = req->rport,
+		.seq = req->iss + 1,
+		.ack = req->rcv_nxt,
+		.flags = SHAKEHDR_RST | SHAKEHDR_ACK,
+		.tos = READ_ONCE(inet_sk(sk)->tos),
+	};
 
-	shake_send_stateless(sock_net(sk), sk, req->laddr, req->raddr,
-			     req->lport, req->rport, req->iss + 1, req->rcv_nxt,
-			     SHAKEHDR_RST | SHAKEHDR_ACK,
-			     READ_ONCE(inet_sk(sk)->tos), NULL);
+	shake_send_stateless(sock_net(sk), sk, &seg, NULL);
+}
+
+/**
+ * shake_send_tw_ack - acknowledge a segment for a connection in TIME_WAIT
+ * @tw: the connection's record
+ *
+ * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> with the window the connection last
+ * offered and, when agreed, timestamps echoing TS.Recent. It goes through
+ * the namespace's control socket, from the record's local address, and
+ * through the device the socket was bound to.
+ */
+void shake_send_tw_ack(const struct shake_tw *tw)
+{
+	struct net *net = read_pnet(&tw->net);
+	struct shake_out_opts o = {
+		.tstamp_ok = tw->tstamp_ok,
+		.tsval = shake_time_stamp() + tw->ts_off,
+		.tsecr = READ_ONCE(tw->ts_recent),
+	};
+	struct shake_stateless_seg seg = {
+		.saddr = tw->laddr,
+		.daddr = tw->raddr,
+		.sport = tw->lport,
+		.dport = tw->rport,
+		.seq = tw->snd_nxt,
+		.ack = tw->rcv_nxt,
+		.flags = SHAKEHDR_ACK,
+		.tos = tw->tos,
+		.window = tw->window,
+		.oif = tw->bound_dev_if,
+	};
+
+	shake_send_stateless(net, shake_net(net)->ctl_sk, &seg, &o);
 }
 
 /* Receive buffer space a window may offer: half of what is free, for the

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shake: /proc/net/shake, one line per socket in the layout of
- * /proc/net/tcp, so that habits and tools that read that file carry over.
+ * shake: /proc/net/shake, one line per socket, request and TIME_WAIT
+ * record in the layout of /proc/net/tcp, so that habits and tools that read
+ * that file carry over.
  */
 
 #include <linux/proc_fs.h>
@@ -11,18 +12,26 @@
 /* /proc/net/tcp pads every line to this width */
 #define SHAKE_PROC_LINE_WIDTH	149
 
+/* What an entry of /proc/net/shake is */
+enum shake_seq_entry {
+	SHAKE_SEQ_SOCK,
+	SHAKE_SEQ_REQ,
+	SHAKE_SEQ_TW,
+};
+
 /**
  * struct shake_seq_state - /proc/net/shake reader state
  * @p: the namespace
- * @req: the current entry is a request record, not a socket
+ * @entry: what the current entry is
  */
 struct shake_seq_state {
 	struct seq_net_private p;
-	bool req;
+	enum shake_seq_entry entry;
 };
 
 /* Entry @pos of the reader's namespace: every bound socket, each listener
- * followed by its requests. Runs under the port table's lock and RCU.
+ * followed by its requests, then the TIME_WAIT records. Runs under the
+ * port table's lock and RCU.
  */
 static void *shake_seq_idx(struct seq_file *seq, loff_t pos)
 {
@@ -30,13 +39,14 @@ static void *shake_seq_idx(struct seq_file *seq, loff_t pos)
 	struct shake_seq_state *st = seq->private;
 	struct shake_request *req;
 	struct hlist_head *reqs;
+	struct shake_tw *tw;
 	unsigned int i, j;
 	struct sock *sk;
 
 	for (i = 0; i < SHAKE_BIND_HASH_SIZE; i++) {
 		sk_for_each_bound(sk, &tb->chains[i]) {
 			if (pos-- == 0) {
-				st->req = false;
+				st->entry = SHAKE_SEQ_SOCK;
 				return sk;
 			}
 			reqs = READ_ONCE(shake_sk(sk)->req_hash);
@@ -45,10 +55,18 @@ static void *shake_seq_idx(struct seq_file *seq, loff_t pos)
 			for (j = 0; j < SHAKE_REQ_HASH_SIZE; j++) {
 				hlist_for_each_entry_rcu(req, &reqs[j], node) {
 					if (pos-- == 0) {
-						st->req = true;
+						st->entry = SHAKE_SEQ_REQ;
 						return req;
 					}
 				}
+			}
+		}
+	}
+	for (i = 0; i < SHAKE_BIND_HASH_SIZE; i++) {
+		hlist_for_each_entry(tw, &tb->tw_chains[i], bind_node) {
+			if (pos-- == 0) {
+				st->entry = SHAKE_SEQ_TW;
+				return tw;
 			}
 		}
 	}
@@ -120,13 +138,33 @@ static void shake_seq_show_req(struct seq_file *seq,
 		   0, req);
 }
 
+/* A connection in TIME_WAIT, as /proc/net/tcp shows one: timer 3 with the
+ * time left, no uid or inode
+ */
+static void shake_seq_show_tw(struct seq_file *seq, const struct shake_tw *tw,
+			      loff_t sl)
+{
+	long left = READ_ONCE(tw->timer.expires) - jiffies;
+
+	seq_printf(seq, "%4lld: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %d %d %pK",
+		   sl, tw->laddr, ntohs(tw->lport), tw->raddr,
+		   ntohs(tw->rport), TCP_TIME_WAIT, 0, 0,
+		   3, jiffies_delta_to_clock_t(left),
+		   0, 0, 0, 0,	/* retransmits, uid, probes, inode */
+		   refcount_read(&tw->refcnt), tw);
+}
+
 static int shake_seq_show(struct seq_file *seq, void *v)
 {
+	const struct shake_seq_state *st = seq->private;
+
 	seq_setwidth(seq, SHAKE_PROC_LINE_WIDTH);
 	if (v == SEQ_START_TOKEN)
 		seq_puts(seq, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
-	else if (((struct shake_seq_state *)seq->private)->req)
+	else if (st->entry == SHAKE_SEQ_REQ)
 		shake_seq_show_req(seq, v, seq->index - 1);
+	else if (st->entry == SHAKE_SEQ_TW)
+		shake_seq_show_tw(seq, v, seq->index - 1);
 	else
 		shake_seq_show_sock(seq, v, seq->index - 1);
 	seq_pad(seq, '\n');
@@ -166,6 +204,10 @@ static const char * const shake_mib_names[SHAKE_MIB_MAX] = {
 	"PAWSDrops",
 	"RcvQDrops",
 	"KeepaliveProbes",
+	"TimeWaits",
+	"TimeWaitOverflow",
+	"TimeWaitReused",
+	"CurrTimeWait",
 };
 
 /* /proc/net/shake_stat: "Name value" lines, summed over the CPUs */

@@ -11,6 +11,8 @@
  * before
  */
 static int shake_max_syn_retries = 127;
+/* an MSL of up to 10 minutes, five times RFC 9293's 2 */
+static int shake_max_msl_ms = 600000;
 
 static struct ctl_table shake_sysctl_table[] = {
 	{
@@ -90,6 +92,29 @@ static struct ctl_table shake_sysctl_table[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= SYSCTL_ONE,
 	},
+	{
+		.procname	= "msl_ms",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &shake_max_msl_ms,
+	},
+	{
+		.procname	= "max_tw_buckets",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+	},
+	{
+		.procname	= "tw_reuse",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_TWO,
+	},
 	{ }
 };
 
@@ -105,6 +130,9 @@ static const size_t shake_sysctl_offsets[] = {
 	offsetof(struct shake_net, sysctl_timestamps),
 	offsetof(struct shake_net, sysctl_window_scaling),
 	offsetof(struct shake_net, sysctl_sack),
+	offsetof(struct shake_net, sysctl_msl_ms),
+	offsetof(struct shake_net, sysctl_max_tw_buckets),
+	offsetof(struct shake_net, sysctl_tw_reuse),
 };
 
 int shake_sysctl_init_net(struct net *net)
@@ -123,6 +151,9 @@ int shake_sysctl_init_net(struct net *net)
 	sn->sysctl_timestamps = 1;
 	sn->sysctl_window_scaling = 1;
 	sn->sysctl_sack = 1;
+	sn->sysctl_msl_ms = 30000;
+	sn->sysctl_max_tw_buckets = 262144;
+	sn->sysctl_tw_reuse = 2;
 
 	table = kmemdup(shake_sysctl_table, sizeof(shake_sysctl_table),
 			GFP_KERNEL);
