@@ -148,6 +148,11 @@ enum shake_mib_field {
 	SHAKE_MIB_TIMEWAITOVERFLOW,
 	SHAKE_MIB_TIMEWAITREUSED,
 	SHAKE_MIB_CURRTIMEWAIT,
+	SHAKE_MIB_ABORTONCLOSE,
+	SHAKE_MIB_ABORTONDATA,
+	SHAKE_MIB_ABORTONTIMEOUT,
+	SHAKE_MIB_ABORTONMEMORY,
+	SHAKE_MIB_CURRORPHANS,
 	SHAKE_MIB_MAX
 };
 
@@ -182,6 +187,13 @@ struct shake_mib {
 #define SHAKE_KEEPALIVE_TIME	(7200 * HZ)
 #define SHAKE_KEEPALIVE_INTVL	(75 * HZ)
 #define SHAKE_KEEPALIVE_PROBES	9
+/* States in which queued data and our FIN are sent and retransmitted */
+#define SHAKEF_SENDING	(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT | TCPF_FIN_WAIT1 | \
+			 TCPF_CLOSING | TCPF_LAST_ACK)
+/* How long an orphan waits in FIN_WAIT2 for the peer's FIN, seconds */
+#define SHAKE_FIN_TIMEOUT	60
+/* Orphans a namespace may hold before closing ones are reset instead */
+#define SHAKE_MAX_ORPHANS	65536
 
 /**
  * struct shake_bind_table - the local ports of one network namespace
@@ -282,6 +294,8 @@ struct shake_net {
 	int sysctl_msl_ms;
 	int sysctl_max_tw_buckets;
 	int sysctl_tw_reuse;
+	int sysctl_fin_timeout;
+	int sysctl_max_orphans;
 	struct shake_ratelimit reset_limit;
 	struct shake_ratelimit challenge_limit;
 	atomic_t tw_count;
@@ -418,12 +432,13 @@ struct shake_sock {
 /**
  * struct shake_skb_cb - what shake keeps in skb->cb of a queued segment
  * @seq: sequence number of the first data byte
- * @end_seq: @seq plus the data length
+ * @end_seq: @seq plus the data length, plus one for a FIN
  * @consumed: bytes a reader has taken (receive side) or that were already
  *	acknowledged when it was queued (out-of-order overlap)
  * @sent_us: when it was last sent, microseconds (send side)
  * @retransmitted: sent more than once (Karn's rule)
  * @in_flight: counted in the socket's packets_out
+ * @fin: the segment carries a FIN after its data
  */
 struct shake_skb_cb {
 	u32 seq;
@@ -431,7 +446,8 @@ struct shake_skb_cb {
 	u32 consumed;
 	u64 sent_us;
 	u8 retransmitted:1,
-	   in_flight:1;
+	   in_flight:1,
+	   fin:1;
 };
 
 #define SHAKE_SKB_CB(skb) ((struct shake_skb_cb *)&((skb)->cb[0]))
@@ -569,6 +585,16 @@ static inline struct shake_net *shake_net(const struct net *net)
 void shake_set_state(struct sock *sk, int state);
 void shake_done(struct sock *sk, int err);
 
+/* close.c */
+void shake_shutdown(struct sock *sk, int how);
+void shake_close(struct sock *sk, long timeout);
+void shake_orphan(struct sock *sk);
+void shake_destroy_sock(struct sock *sk);
+void shake_fin_rcv(struct sock *sk);
+bool shake_fin_acked(struct sock *sk, bool fin_follows);
+bool shake_abort_on_data(struct sock *sk, u32 seq, u32 data_len);
+void shake_fin_wait2_timeout(struct sock *sk);
+
 /* isn.c */
 void shake_isn_init(void);
 u32 shake_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
@@ -590,6 +616,7 @@ void shake_request_cache_destroy(void);
 int shake_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
 void shake_write_space(struct sock *sk);
 void shake_write_queue_purge(struct sock *sk);
+struct sk_buff *shake_new_segment(struct sock *sk, gfp_t gfp);
 
 /* recv.c */
 bool shake_data_rcv(struct sock *sk, struct sk_buff *skb);
@@ -694,6 +721,7 @@ int shake_tw_cache_init(void);
 void shake_tw_cache_destroy(void);
 
 /* proc.c */
+unsigned long shake_mib_sum(const struct net *net, unsigned int field);
 int shake_proc_init_net(struct net *net);
 void shake_proc_exit_net(struct net *net);
 

@@ -60,18 +60,6 @@ static int shake_init_sock(struct sock *sk)
 	return 0;
 }
 
-/* Until orderly release lands, close() aborts a connection with a RST. */
-static void shake_close(struct sock *sk, long timeout)
-{
-	lock_sock(sk);
-	shake_disconnect(sk, 0);
-	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
-	shake_put_port(sk);
-	sock_orphan(sk);
-	release_sock(sk);
-	sock_put(sk);
-}
-
 static __poll_t shake_poll(struct file *file, struct socket *sock,
 			   poll_table *wait)
 {
@@ -116,6 +104,7 @@ static struct proto shake_prot = {
 	.owner			= THIS_MODULE,
 	.init			= shake_init_sock,
 	.close			= shake_close,
+	.shutdown		= shake_shutdown,
 	.connect		= shake_v4_connect,
 	.disconnect		= shake_disconnect,
 	.accept			= shake_accept,

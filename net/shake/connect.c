@@ -128,7 +128,10 @@ int shake_disconnect(struct sock *sk, int flags)
 		shake_listen_stop(sk);
 	} else {
 		shake_clear_timers(sk);
-		if (old == TCP_ESTABLISHED || old == TCP_SYN_RECV)
+		/* the peer holds state for us: tell it (RFC 9293 3.10.5) */
+		if ((1 << old) & (TCPF_SYN_RECV | TCPF_ESTABLISHED |
+				  TCPF_CLOSE_WAIT | TCPF_FIN_WAIT1 |
+				  TCPF_FIN_WAIT2 | TCPF_CLOSING | TCPF_LAST_ACK))
 			shake_send_active_reset(sk);
 		shake_set_state(sk, TCP_CLOSE);
 	}
@@ -151,6 +154,7 @@ int shake_disconnect(struct sock *sk, int flags)
 	if (!inet->inet_num)
 		inet->inet_sport = 0;
 	sk_dst_reset(sk);
+	sock_reset_flag(sk, SOCK_DONE);
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	return 0;
 }

@@ -222,8 +222,8 @@ static bool shake_paws_reject(const struct shake_sock *ssk,
 	       (s32)(opt->tsval - ssk->opt.ts_recent) < 0;
 }
 
-/* A segment for a synchronized connection (SYN_RECV, ESTABLISHED).
- * Returns true if the skb was queued as data.
+/* A segment for a synchronized connection (SYN_RECV, ESTABLISHED, or on
+ * the way to CLOSE). Returns true if the skb was queued as data.
  */
 static bool shake_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 				   const struct shakehdr *th,
@@ -250,8 +250,10 @@ static bool shake_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 			shake_send_challenge_ack(sk);
 			return false;
 		}
+		/* as TCP: after the peer's FIN a reset reads as EPIPE */
 		shake_done(sk, sk->sk_state == TCP_SYN_RECV ? ECONNREFUSED :
-							      ECONNRESET);
+			       sk->sk_state == TCP_CLOSE_WAIT ? EPIPE :
+			       ECONNRESET);
 		return false;
 	}
 	if (th->syn) {
@@ -280,7 +282,24 @@ static bool shake_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 	if (sk->sk_state == TCP_SYN_RECV)
 		shake_established(sk, th);
 	shake_ack_rcv(sk, th, opt, data_len);
-	return data_len && shake_data_rcv(sk, skb);
+	/* a FIN right behind in-order data: FIN_WAIT1 goes to TIME_WAIT */
+	if (!shake_fin_acked(sk, th->fin && seq == ssk->rcv_nxt))
+		return false;
+	if (!data_len && !th->fin)
+		return false;
+	switch (sk->sk_state) {
+	case TCP_ESTABLISHED:
+		break;
+	case TCP_FIN_WAIT1:
+	case TCP_FIN_WAIT2:
+		if (shake_abort_on_data(sk, seq, data_len))
+			return false;
+		break;
+	default:
+		/* the peer's FIN came before: nothing new follows it */
+		return false;
+	}
+	return shake_data_rcv(sk, skb);
 }
 
 /**
@@ -304,8 +323,10 @@ int shake_sk_rcv(struct sock *sk, struct sk_buff *skb)
 	case TCP_SYN_SENT:
 		shake_rcv_syn_sent(sk, skb, th, &opt);
 		break;
-	case TCP_SYN_RECV:
-	case TCP_ESTABLISHED:
+	case TCP_CLOSE:
+	case TCP_TIME_WAIT:	/* a record took over: what comes is lost */
+		break;
+	default:
 		kept = shake_rcv_synchronized(sk, skb, th, &opt);
 		break;
 	}

@@ -415,10 +415,11 @@ void shake_listen_stop(struct sock *sk)
 
 		list_del_init(&child->accept_node);
 		sk_acceptq_removed(sk);
+		sock_hold(nsk);		/* destroying drops the queue's */
 		lock_sock_nested(nsk, SINGLE_DEPTH_NESTING);
 		shake_disconnect(nsk, 0);
-		shake_put_port(nsk);
-		sock_orphan(nsk);
+		shake_orphan(nsk);
+		shake_destroy_sock(nsk);
 		release_sock(nsk);
 		sock_put(nsk);
 	}

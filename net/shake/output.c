@@ -652,7 +652,7 @@ int shake_send_skb(struct sock *sk, struct sk_buff *skb)
 	ssk->bytes_sent += len;
 	shake_xmit(sk, copy, cb->seq, SHAKEHDR_ACK |
 		   (skb_queue_is_last(&sk->sk_write_queue, skb) ?
-		    SHAKEHDR_PSH : 0));
+		    SHAKEHDR_PSH : 0) | (cb->fin ? SHAKEHDR_FIN : 0));
 	if (ssk->timer_job != SHAKE_TIMER_RETRANS)
 		shake_reset_retransmit_timer(sk);
 	return 0;
@@ -677,7 +677,8 @@ void shake_retransmit_head(struct sock *sk)
  *
  * A segment goes when it fits the peer's window and the congestion window,
  * and, if it is a partial one at the tail, when Nagle's rule (no
- * unacknowledged data, or SHAKE_NODELAY) and cork allow. A window too small
+ * unacknowledged data, or SHAKE_NODELAY) and cork allow; a FIN goes at
+ * once. A window too small
  * for the next segment with nothing in flight starts the persist timer.
  */
 void shake_push(struct sock *sk, bool more)
@@ -685,7 +686,7 @@ void shake_push(struct sock *sk, bool more)
 	struct shake_sock *ssk = shake_sk(sk);
 	struct sk_buff *skb;
 
-	if (!((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+	if (!((1 << sk->sk_state) & SHAKEF_SENDING))
 		return;
 
 	while ((skb = ssk->send_head)) {
@@ -698,7 +699,8 @@ void shake_push(struct sock *sk, bool more)
 		}
 		if (ssk->packets_out >= ssk->cwnd)
 			break;
-		if (skb->len < ssk->mss_cache &&
+		/* the FIN waits for neither Nagle nor cork */
+		if (skb->len < ssk->mss_cache && !cb->fin &&
 		    skb_queue_is_last(&sk->sk_write_queue, skb)) {
 			if (more || ssk->cork)
 				break;

@@ -103,19 +103,31 @@ static void shake_seq_show_sock(struct seq_file *seq, struct sock *sk,
 {
 	const struct inet_sock *inet = inet_sk(sk);
 	const struct shake_sock *ssk = shake_sk(sk);
-	const struct timer_list *rtx = &ssk->retransmit_timer;
-	bool pending = timer_pending(rtx);
-	int state = inet_sk_state_load(sk);
+	const struct timer_list *timer = &ssk->retransmit_timer;
+	int state = inet_sk_state_load(sk), tr = 0;
+
+	/* TCP's codes: 1 retransmission, 4 zero window probe, 2 keepalive
+	 * (or an orphan's FIN_WAIT2 limit)
+	 */
+	if (timer_pending(timer)) {
+		tr = READ_ONCE(ssk->timer_job) == SHAKE_TIMER_PROBE ? 4 : 1;
+	} else if (timer_pending(&sk->sk_timer)) {
+		tr = 2;
+		timer = &sk->sk_timer;
+	}
 
 	seq_printf(seq, "%4lld: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %lu %d %pK",
 		   sl, inet->inet_rcv_saddr, inet->inet_num,
 		   inet->inet_daddr, ntohs(inet->inet_dport), state,
-		   0,		/* tx_queue */
+		   /* tx_queue: written and not acknowledged */
+		   state == TCP_LISTEN ? 0 :
+		   READ_ONCE(ssk->write_seq) - READ_ONCE(ssk->snd_una),
 		   /* rx_queue: a listener's accept queue, else unread data */
 		   state == TCP_LISTEN ? READ_ONCE(sk->sk_ack_backlog) :
-		   atomic_read(&sk->sk_rmem_alloc),
-		   pending ? 1 : 0,	/* 1: retransmission timer */
-		   pending ? jiffies_delta_to_clock_t(rtx->expires - jiffies) : 0L,
+		   shake_inq(sk),
+		   tr,
+		   tr ? jiffies_delta_to_clock_t(READ_ONCE(timer->expires) -
+						  jiffies) : 0L,
 		   ssk->retransmits,
 		   from_kuid_munged(seq_user_ns(seq), sock_i_uid(sk)),
 		   0,		/* probes */
@@ -208,22 +220,41 @@ static const char * const shake_mib_names[SHAKE_MIB_MAX] = {
 	"TimeWaitOverflow",
 	"TimeWaitReused",
 	"CurrTimeWait",
+	"AbortOnClose",
+	"AbortOnData",
+	"AbortOnTimeout",
+	"AbortOnMemory",
+	"CurrOrphans",
 };
+
+/**
+ * shake_mib_sum - a counter of a namespace, summed over the CPUs
+ * @net: the namespace
+ * @field: a SHAKE_MIB_* index
+ *
+ * Return: the sum (gauges are incremented on one CPU and decremented on
+ * another: only the sum means anything).
+ */
+unsigned long shake_mib_sum(const struct net *net, unsigned int field)
+{
+	struct shake_net *sn = shake_net(net);
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(sn->mib, cpu)->mibs[field];
+	return sum;
+}
 
 /* /proc/net/shake_stat: "Name value" lines, summed over the CPUs */
 static int shake_stat_show(struct seq_file *seq, void *v)
 {
-	struct shake_net *sn = shake_net(seq_file_single_net(seq));
+	struct net *net = seq_file_single_net(seq);
 	unsigned int i;
-	int cpu;
 
-	for (i = 0; i < SHAKE_MIB_MAX; i++) {
-		unsigned long sum = 0;
-
-		for_each_possible_cpu(cpu)
-			sum += per_cpu_ptr(sn->mib, cpu)->mibs[i];
-		seq_printf(seq, "%s %lu\n", shake_mib_names[i], sum);
-	}
+	for (i = 0; i < SHAKE_MIB_MAX; i++)
+		seq_printf(seq, "%s %lu\n", shake_mib_names[i],
+			   shake_mib_sum(net, i));
 	return 0;
 }
 

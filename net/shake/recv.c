@@ -21,39 +21,56 @@ static bool shake_rmem_take(struct sock *sk, struct sk_buff *skb)
 	return true;
 }
 
-/* Append to the receive queue a segment that starts at or before rcv_nxt
- * and ends after it; the bytes before rcv_nxt are skipped when read.
+/* Take a segment that starts at or before rcv_nxt and ends after it: its
+ * new data goes to the receive queue (the bytes before rcv_nxt are skipped
+ * when read), and rcv_nxt moves past its FIN, if any (*@fin is set then).
+ * Returns true if the skb was queued.
  */
-static void shake_queue_in_order(struct sock *sk, struct sk_buff *skb)
+static bool shake_queue_in_order(struct sock *sk, struct sk_buff *skb,
+				 bool *fin)
 {
 	struct shake_sock *ssk = shake_sk(sk);
 	struct shake_skb_cb *cb = SHAKE_SKB_CB(skb);
-	u32 len = cb->end_seq - ssk->rcv_nxt;
+	u32 data_end = cb->end_seq - cb->fin;
+	bool queued = false;
 
-	cb->consumed = ssk->rcv_nxt - cb->seq;
-	__skb_queue_tail(&sk->sk_receive_queue, skb);
-	ssk->rcv_nxt = cb->end_seq;
-	ssk->bytes_received += len;
+	if (shake_after(data_end, ssk->rcv_nxt)) {
+		cb->consumed = ssk->rcv_nxt - cb->seq;
+		ssk->bytes_received += data_end - ssk->rcv_nxt;
+		WRITE_ONCE(ssk->rcv_nxt, data_end);
+		__skb_queue_tail(&sk->sk_receive_queue, skb);
+		queued = true;
+	}
+	if (cb->fin) {
+		sock_set_flag(sk, SOCK_DONE);
+		/* flagged before rcv_nxt covers it, so that shake_inq()
+		 * never counts it as a byte; pairs with its smp_rmb()
+		 */
+		smp_wmb();
+		WRITE_ONCE(ssk->rcv_nxt, ssk->rcv_nxt + 1);
+		*fin = true;
+	}
+	return queued;
 }
 
-/* Move what the out-of-order queue holds at rcv_nxt to the receive queue */
-static void shake_ooo_drain(struct sock *sk)
+/* Move what the out-of-order queue holds at rcv_nxt to the receive queue,
+ * up to a FIN
+ */
+static void shake_ooo_drain(struct sock *sk, bool *fin)
 {
 	struct shake_sock *ssk = shake_sk(sk);
 	struct rb_node *node;
 
-	while ((node = rb_first(&ssk->ooo_queue))) {
+	while (!*fin && (node = rb_first(&ssk->ooo_queue))) {
 		struct sk_buff *skb = rb_to_skb(node);
 		struct shake_skb_cb *cb = SHAKE_SKB_CB(skb);
 
 		if (shake_after(cb->seq, ssk->rcv_nxt))
 			break;
 		rb_erase(node, &ssk->ooo_queue);
-		if (!shake_after(cb->end_seq, ssk->rcv_nxt)) {
-			kfree_skb(skb);		/* all of it arrived again */
-			continue;
-		}
-		shake_queue_in_order(sk, skb);
+		if (!shake_after(cb->end_seq, ssk->rcv_nxt) ||
+		    !shake_queue_in_order(sk, skb, fin))
+			kfree_skb(skb);		/* nothing new in it */
 	}
 }
 
@@ -118,16 +135,17 @@ static bool shake_ooo_insert(struct sock *sk, struct sk_buff *skb)
 }
 
 /**
- * shake_data_rcv - take the data of an acceptable segment
- * @sk: a synchronized socket, locked
+ * shake_data_rcv - take the data and FIN of an acceptable segment
+ * @sk: a synchronized socket, locked, that still reads
  * @skb: the segment, header still in front; its sequence space overlaps
  *	the receive window
  *
- * Data is trimmed to the window. In-order data goes to the receive queue
- * and is acknowledged per the delayed-ACK rule; data beyond a hole waits
- * in the out-of-order queue and is acknowledged at once (the duplicate ACK
- * the sender's fast retransmit counts), as is data that fills a hole.
- * Either is refused when the receive buffer is full.
+ * Data is trimmed to the window (a FIN beyond it is dropped too). In-order
+ * data goes to the receive queue and is acknowledged per the delayed-ACK
+ * rule; data beyond a hole waits in the out-of-order queue and is
+ * acknowledged at once (the duplicate ACK the sender's fast retransmit
+ * counts), as is data that fills a hole. Either is refused when the receive
+ * buffer is full. A FIN counts once everything before it arrived.
  *
  * Return: true if the skb was kept.
  */
@@ -138,26 +156,31 @@ bool shake_data_rcv(struct sock *sk, struct sk_buff *skb)
 	struct shake_skb_cb *cb = SHAKE_SKB_CB(skb);
 	u32 seq = ntohl(th->seq), wnd_end;
 	unsigned int doff = th->doff * 4;
+	bool fin = th->fin, kept;
 
 	__skb_pull(skb, doff);
-	if (!skb->len)
-		return false;
 	BUILD_BUG_ON(sizeof(struct shake_skb_cb) > sizeof(skb->cb));
 	memset(cb, 0, sizeof(*cb));
 	cb->seq = seq;
-	cb->end_seq = seq + skb->len;
+	cb->end_seq = seq + skb->len + fin;
+	cb->fin = fin;
+	if (cb->end_seq == seq)
+		return false;
 
 	if (!shake_after(cb->end_seq, ssk->rcv_nxt)) {
 		shake_send_ack(sk);	/* all of it arrived before */
 		return false;
 	}
+	/* a bare FIN at rcv_nxt fits even a closed window, as in TCP */
 	wnd_end = ssk->rcv_nxt + max_t(u32, shake_window_now(ssk), 1);
 	if (shake_after(cb->end_seq, wnd_end)) {
-		if (pskb_trim(skb, wnd_end - seq)) {
+		cb->fin = 0;
+		if (shake_after(seq + skb->len, wnd_end) &&
+		    pskb_trim(skb, wnd_end - seq)) {
 			shake_send_ack(sk);
 			return false;
 		}
-		cb->end_seq = wnd_end;
+		cb->end_seq = seq + skb->len;
 	}
 	if (skb->len > ssk->rcv_mss)
 		ssk->rcv_mss = min_t(u32, skb->len, U16_MAX);
@@ -168,20 +191,31 @@ bool shake_data_rcv(struct sock *sk, struct sk_buff *skb)
 		shake_send_ack(sk);
 		return kept;
 	}
-	shake_ooo_prune(sk, skb->truesize);
-	if (!shake_rmem_take(sk, skb)) {
-		shake_send_ack(sk);
-		return false;
+	if (skb->len) {
+		shake_ooo_prune(sk, skb->truesize);
+		if (!shake_rmem_take(sk, skb)) {
+			shake_send_ack(sk);
+			return false;
+		}
 	}
-	shake_queue_in_order(sk, skb);
-	if (RB_EMPTY_ROOT(&ssk->ooo_queue)) {
+	fin = false;
+	kept = shake_queue_in_order(sk, skb, &fin);
+	if (fin) {
+		/* it acknowledges at once, and wakes readers and pollers */
+		shake_fin_rcv(sk);
+	} else if (RB_EMPTY_ROOT(&ssk->ooo_queue)) {
 		shake_schedule_ack(sk, cb->end_seq - seq);
+		sk->sk_data_ready(sk);
 	} else {
-		shake_ooo_drain(sk);
-		shake_send_ack(sk);
+		shake_ooo_drain(sk, &fin);
+		if (fin) {
+			shake_fin_rcv(sk);
+		} else {
+			shake_send_ack(sk);
+			sk->sk_data_ready(sk);
+		}
 	}
-	sk->sk_data_ready(sk);
-	return true;
+	return kept;
 }
 
 /**
@@ -204,8 +238,15 @@ void shake_purge_ooo(struct sock *sk)
 u32 shake_inq(const struct sock *sk)
 {
 	const struct shake_sock *ssk = shake_sk(sk);
+	u32 inq = READ_ONCE(ssk->rcv_nxt) - READ_ONCE(ssk->copied_seq);
 
-	return READ_ONCE(ssk->rcv_nxt) - READ_ONCE(ssk->copied_seq);
+	/* the peer's FIN took a sequence number, not a byte; pairs with
+	 * the smp_wmb() of shake_queue_in_order()
+	 */
+	smp_rmb();
+	if (inq && sock_flag(sk, SOCK_DONE))
+		inq--;
+	return inq;
 }
 
 /* The reader made room: reopen the peer's window if that tells it much */

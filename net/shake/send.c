@@ -47,14 +47,20 @@ static u32 shake_size_goal(const struct shake_sock *ssk)
 	return min_t(u32, ssk->mss_cache, max_t(u32, cutoff, 64));
 }
 
-/* A new, empty segment at the tail of the write queue */
-static struct sk_buff *shake_new_segment(struct sock *sk)
+/**
+ * shake_new_segment - a new, empty segment at the tail of the write queue
+ * @sk: the socket, locked
+ * @gfp: allocation flags
+ *
+ * Return: the segment, charged to the send buffer, or NULL.
+ */
+struct sk_buff *shake_new_segment(struct sock *sk, gfp_t gfp)
 {
 	struct shake_sock *ssk = shake_sk(sk);
 	struct shake_skb_cb *cb;
 	struct sk_buff *skb;
 
-	skb = alloc_skb(MAX_SHAKE_HEADER, sk->sk_allocation);
+	skb = alloc_skb(MAX_SHAKE_HEADER, gfp);
 	if (!skb)
 		return NULL;
 	skb_reserve(skb, MAX_SHAKE_HEADER);
@@ -143,7 +149,7 @@ int shake_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		if (!skb) {
 			if (!sk_stream_memory_free(sk))
 				goto wait_for_space;
-			skb = shake_new_segment(sk);
+			skb = shake_new_segment(sk, sk->sk_allocation);
 			if (!skb)
 				goto wait_for_space;
 		}
@@ -160,7 +166,7 @@ int shake_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 			shake_push(sk, false);
 			if (!sk_stream_memory_free(sk))
 				goto wait_for_space;
-			if (!shake_new_segment(sk))
+			if (!shake_new_segment(sk, sk->sk_allocation))
 				goto wait_for_space;
 			continue;
 		}

@@ -73,6 +73,8 @@ void shake_set_state(struct sock *sk, int state)
  * @err: the error a waiting or later call sees (0 for none)
  *
  * An attempt that ends here (refused, timed out) counts in AttemptFails.
+ * An orphan is freed; the caller must hold a reference of its own (a
+ * timer's, a lookup's) and not touch the socket's queues afterwards.
  */
 void shake_done(struct sock *sk, int err)
 {
@@ -85,5 +87,8 @@ void shake_done(struct sock *sk, int err)
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (err)
 		sk_error_report(sk);
-	sk->sk_state_change(sk);
+	if (sock_flag(sk, SOCK_DEAD))
+		shake_destroy_sock(sk);
+	else
+		sk->sk_state_change(sk);
 }

@@ -13,6 +13,8 @@
 static int shake_max_syn_retries = 127;
 /* an MSL of up to 10 minutes, five times RFC 9293's 2 */
 static int shake_max_msl_ms = 600000;
+/* a day: more says "never", and seconds * HZ must fit an int */
+static int shake_max_fin_timeout = 86400;
 
 static struct ctl_table shake_sysctl_table[] = {
 	{
@@ -115,6 +117,21 @@ static struct ctl_table shake_sysctl_table[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= SYSCTL_TWO,
 	},
+	{
+		.procname	= "fin_timeout",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &shake_max_fin_timeout,
+	},
+	{
+		.procname	= "max_orphans",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+	},
 	{ }
 };
 
@@ -133,6 +150,8 @@ static const size_t shake_sysctl_offsets[] = {
 	offsetof(struct shake_net, sysctl_msl_ms),
 	offsetof(struct shake_net, sysctl_max_tw_buckets),
 	offsetof(struct shake_net, sysctl_tw_reuse),
+	offsetof(struct shake_net, sysctl_fin_timeout),
+	offsetof(struct shake_net, sysctl_max_orphans),
 };
 
 int shake_sysctl_init_net(struct net *net)
@@ -154,6 +173,8 @@ int shake_sysctl_init_net(struct net *net)
 	sn->sysctl_msl_ms = 30000;
 	sn->sysctl_max_tw_buckets = 262144;
 	sn->sysctl_tw_reuse = 2;
+	sn->sysctl_fin_timeout = SHAKE_FIN_TIMEOUT;
+	sn->sysctl_max_orphans = SHAKE_MAX_ORPHANS;
 
 	table = kmemdup(shake_sysctl_table, sizeof(shake_sysctl_table),
 			GFP_KERNEL);

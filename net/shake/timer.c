@@ -3,7 +3,7 @@
  * shake: timers. A pending timer holds a reference on its socket
  * (sk_reset_timer); the handler drops it. Each socket has three:
  * retransmission (which also probes a zero window), delayed ACK, and
- * keepalive (sk_timer).
+ * keepalive (sk_timer, which also limits an orphan's FIN_WAIT2).
  */
 
 #include <net/shake.h>
@@ -47,6 +47,7 @@ static void shake_data_timeout(struct sock *sk)
 	struct sk_buff *skb;
 
 	if (ssk->retransmits >= retries) {
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_ABORTONTIMEOUT);
 		shake_done(sk, sk->sk_err_soft ? : ETIMEDOUT);
 		return;
 	}
@@ -96,8 +97,9 @@ static void shake_retransmit_timer(struct timer_list *t)
 	case TCP_SYN_RECV:	/* a socket in SYN_RECV: a simultaneous open */
 		shake_syn_timeout(sk);
 		break;
-	case TCP_ESTABLISHED:
-	case TCP_CLOSE_WAIT:
+	default:
+		if (!((1 << sk->sk_state) & SHAKEF_SENDING))
+			break;
 		if (ssk->timer_job == SHAKE_TIMER_RETRANS)
 			shake_data_timeout(sk);
 		else if (ssk->timer_job == SHAKE_TIMER_PROBE)
@@ -153,7 +155,8 @@ static void shake_delack_timer(struct timer_list *t)
 	if (sock_owned_by_user(sk)) {
 		sk_reset_timer(sk, t, jiffies + SHAKE_TIMER_BUSY_RETRY);
 	} else if (ssk->ack_pending &&
-		   ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {
+		   ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
+					   TCPF_FIN_WAIT2))) {
 		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_DELAYEDACKS);
 		shake_send_ack(sk);
 	}
@@ -198,7 +201,8 @@ void shake_schedule_ack(struct sock *sk, u32 len)
 }
 
 /* Keepalive (RFC 9293 3.8.4): probe an idle connection with an old
- * sequence number; keepalive_probes unanswered ones end it.
+ * sequence number; keepalive_probes unanswered ones end it. The same timer
+ * ends an orphan that waited too long in FIN_WAIT2.
  */
 static void shake_keepalive_timer(struct timer_list *t)
 {
@@ -210,6 +214,10 @@ static void shake_keepalive_timer(struct timer_list *t)
 	if (sock_owned_by_user(sk)) {
 		when = SHAKE_TIMER_BUSY_RETRY;
 		goto rearm;
+	}
+	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)) {
+		shake_fin_wait2_timeout(sk);
+		goto out;
 	}
 	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
 	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))

@@ -704,9 +704,6 @@ TEST_F(sockapi, poll_peer_shutdown)
 {
 	char buf[8];
 
-	/* shake sends no FIN until orderly release (issue #5) lands */
-	if (!variant->tcp)
-		SKIP(return, "shake has no FIN yet (issue #5)");
 	ASSERT_EQ(0, join(self));
 	ASSERT_EQ(0, shutdown(self->s, SHUT_WR));
 	EXPECT_TRUE(shake_wait_for(self->c, POLLRDHUP, 1000) & POLLRDHUP);

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shake: connection release (RFC 9293 3.6): shutdown() and close(), our
+ * FIN and the peer's, the states between them, orphans (connections whose
+ * owner closed them and that finish their exchange on their own), SO_LINGER,
+ * and the step into TIME_WAIT.
+ */
+
+#include <net/shake.h>
+
+/* Our FIN follows the data written so far: it takes one sequence number and
+ * rides on the last segment when that has not left yet.
+ */
+static void shake_queue_fin(struct sock *sk)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+	struct shake_skb_cb *cb;
+
+	if (!ssk->send_head || !skb)
+		/* a FIN lost here would leave the peer waiting forever */
+		skb = shake_new_segment(sk, sk->sk_allocation | __GFP_NOFAIL);
+	cb = SHAKE_SKB_CB(skb);
+	cb->fin = 1;
+	cb->end_seq++;
+	ssk->write_seq++;
+	shake_push(sk, false);
+}
+
+/* The state shutdown(SHUT_WR) or close() leaves: true if a FIN is due */
+static bool shake_close_state(struct sock *sk)
+{
+	switch (sk->sk_state) {
+	case TCP_ESTABLISHED:
+		shake_set_state(sk, TCP_FIN_WAIT1);
+		return true;
+	case TCP_CLOSE_WAIT:
+		shake_set_state(sk, TCP_LAST_ACK);
+		return true;
+	}
+	return false;
+}
+
+/**
+ * shake_shutdown - shutdown() (struct proto.shutdown)
+ * @sk: the socket, locked; inet_shutdown() has set sk_shutdown already
+ * @how: RCV_SHUTDOWN, SEND_SHUTDOWN or both
+ *
+ * SEND_SHUTDOWN is a half-close: our FIN goes after the queued data, and
+ * the peer's data is still read. RCV_SHUTDOWN only makes reads see the end.
+ */
+void shake_shutdown(struct sock *sk, int how)
+{
+	if ((how & SEND_SHUTDOWN) && shake_close_state(sk))
+		shake_queue_fin(sk);
+}
+
+/**
+ * shake_orphan - the owner is gone; the connection lives on by itself
+ * @sk: the socket, locked
+ */
+void shake_orphan(struct sock *sk)
+{
+	sock_orphan(sk);
+	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_CURRORPHANS);
+}
+
+/**
+ * shake_destroy_sock - an orphan reached CLOSE: free it
+ * @sk: the socket, locked, orphaned by shake_orphan()
+ *
+ * Drops the reference the owner left behind; whoever holds another (a
+ * timer, the segment being processed) frees it when done.
+ */
+void shake_destroy_sock(struct sock *sk)
+{
+	shake_clear_timers(sk);
+	shake_write_queue_purge(sk);
+	shake_purge_ooo(sk);
+	__skb_queue_purge(&sk->sk_receive_queue);
+	shake_put_port(sk);
+	SHAKE_DEC_STATS(sock_net(sk), SHAKE_MIB_CURRORPHANS);
+	sock_put(sk);
+}
+
+/* Both FINs are exchanged and ours is acknowledged: a TIME_WAIT record
+ * takes over the 4-tuple, and the socket itself closes.
+ */
+static void shake_time_wait(struct sock *sk)
+{
+	shake_set_state(sk, TCP_TIME_WAIT);
+	shake_tw_enter(sk);
+	shake_done(sk, 0);
+}
+
+/* An orphan in FIN_WAIT2 waits for the peer's FIN only this long */
+static void shake_arm_fin_timeout(struct sock *sk)
+{
+	int secs = READ_ONCE(shake_net(sock_net(sk))->sysctl_fin_timeout);
+
+	sk_reset_timer(sk, &sk->sk_timer, jiffies + secs * HZ);
+}
+
+/**
+ * shake_fin_wait2_timeout - an orphan's peer never sent its FIN
+ * @sk: the orphan, locked, in FIN_WAIT2
+ *
+ * As TCP: a RST tells the peer, which may still be in CLOSE_WAIT, that
+ * nobody listens any more.
+ */
+void shake_fin_wait2_timeout(struct sock *sk)
+{
+	shake_send_active_reset(sk);
+	shake_done(sk, 0);
+}
+
+/**
+ * shake_fin_acked - move on if an ACK acknowledged our FIN
+ * @sk: a synchronized socket, locked; the ACK is processed
+ * @fin_follows: the same segment brings the peer's FIN in order: the
+ *	socket goes from FIN_WAIT1 straight to TIME_WAIT (shake_fin_rcv())
+ *
+ * Return: false if the connection ended (LAST_ACK, CLOSING): the segment
+ * needs no more processing.
+ */
+bool shake_fin_acked(struct sock *sk, bool fin_follows)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+
+	/* the FIN is the last sequence number written */
+	if (ssk->snd_una != ssk->write_seq)
+		return true;
+	switch (sk->sk_state) {
+	case TCP_FIN_WAIT1:
+		if (fin_follows)
+			return true;
+		shake_set_state(sk, TCP_FIN_WAIT2);
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | SEND_SHUTDOWN);
+		if (sock_flag(sk, SOCK_DEAD))
+			shake_arm_fin_timeout(sk);
+		else
+			sk->sk_state_change(sk);
+		return true;
+	case TCP_CLOSING:
+		shake_time_wait(sk);
+		return false;
+	case TCP_LAST_ACK:
+		shake_done(sk, 0);
+		return false;
+	}
+	return true;
+}
+
+/**
+ * shake_fin_rcv - the peer's FIN arrived in order
+ * @sk: a synchronized socket, locked; rcv_nxt is past the FIN
+ *
+ * The peer sends no more (RFC 9293 3.10.7.4, eighth step): readers see the
+ * end of the stream, the FIN is acknowledged at once, and the state moves
+ * on: ESTABLISHED to CLOSE_WAIT; FIN_WAIT1 to CLOSING, or to TIME_WAIT when
+ * the same segment acknowledged our FIN; FIN_WAIT2 to TIME_WAIT.
+ */
+void shake_fin_rcv(struct sock *sk)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+	/* nothing after the FIN is data */
+	shake_purge_ooo(sk);
+	shake_send_ack(sk);
+
+	switch (sk->sk_state) {
+	case TCP_ESTABLISHED:
+		shake_set_state(sk, TCP_CLOSE_WAIT);
+		break;
+	case TCP_FIN_WAIT1:
+		if (ssk->snd_una != ssk->write_seq) {
+			/* both ends closed at once */
+			shake_set_state(sk, TCP_CLOSING);
+			break;
+		}
+		fallthrough;
+	case TCP_FIN_WAIT2:
+		shake_time_wait(sk);
+		return;
+	}
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		sk->sk_state_change(sk);
+		sk_wake_async(sk, SOCK_WAKE_WAITD,
+			      sk->sk_shutdown == SHUTDOWN_MASK ? POLL_HUP :
+								 POLL_IN);
+	}
+}
+
+/**
+ * shake_abort_on_data - new data for a socket that reads no more
+ * @sk: the socket, locked, in FIN_WAIT1 or FIN_WAIT2
+ * @seq: the segment's sequence number
+ * @data_len: its data length
+ *
+ * RFC 1122 4.2.2.13: after close() (or shutdown(SHUT_RD)) nobody will read
+ * it, so the connection is reset rather than left to stall the peer.
+ *
+ * Return: true if the connection was reset.
+ */
+bool shake_abort_on_data(struct sock *sk, u32 seq, u32 data_len)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+
+	if (!(sk->sk_shutdown & RCV_SHUTDOWN) || !data_len ||
+	    !shake_after(seq + data_len, ssk->rcv_nxt))
+		return false;
+	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_ABORTONDATA);
+	shake_send_active_reset(sk);
+	shake_done(sk, ECONNRESET);
+	return true;
+}
+
+/* Are there more orphans than the namespace allows? */
+static bool shake_too_many_orphans(struct sock *sk)
+{
+	struct net *net = sock_net(sk);
+
+	return shake_mib_sum(net, SHAKE_MIB_CURRORPHANS) >
+	       READ_ONCE(shake_net(net)->sysctl_max_orphans);
+}
+
+/**
+ * shake_close - close() (struct proto.close)
+ * @sk: the socket
+ * @timeout: SO_LINGER's time when set, else 0
+ *
+ * A listener resets what waits on it. A connection with data its owner
+ * never read is reset (RFC 2525 2.17), as is one under SO_LINGER {1, 0};
+ * any other sends its FIN after the queued data and lives on as an orphan
+ * until the exchange ends. With SO_LINGER {1, t} close() waits up to t for
+ * the FIN to be acknowledged.
+ */
+void shake_close(struct sock *sk, long timeout)
+{
+	struct net *net = sock_net(sk);
+	bool unread;
+	int state;
+
+	lock_sock(sk);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	if (sk->sk_state == TCP_LISTEN) {
+		shake_listen_stop(sk);
+		goto orphan;
+	}
+	unread = shake_inq(sk) > 0;
+	__skb_queue_purge(&sk->sk_receive_queue);
+	shake_purge_ooo(sk);
+
+	if (sk->sk_state == TCP_CLOSE) {
+		/* reset or never connected: nothing to tell the peer */
+	} else if (unread) {
+		SHAKE_INC_STATS(net, SHAKE_MIB_ABORTONCLOSE);
+		shake_disconnect(sk, 0);
+	} else if (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) {
+		/* TCP counts this abort as AbortOnData too */
+		SHAKE_INC_STATS(net, SHAKE_MIB_ABORTONDATA);
+		shake_disconnect(sk, 0);
+	} else if (sk->sk_state == TCP_SYN_SENT ||
+		   sk->sk_state == TCP_SYN_RECV) {
+		shake_disconnect(sk, 0);
+	} else if (shake_close_state(sk)) {
+		shake_queue_fin(sk);
+	}	/* else our FIN went with shutdown(SHUT_WR) */
+	sk_stream_wait_close(sk, timeout);
+
+orphan:
+	state = sk->sk_state;
+	sock_hold(sk);
+	shake_orphan(sk);
+	/* segments that waited in the backlog are processed here */
+	release_sock(sk);
+
+	local_bh_disable();
+	bh_lock_sock(sk);
+	/* the backlog closed it, and shake_done() freed it */
+	if (state != TCP_CLOSE && sk->sk_state == TCP_CLOSE)
+		goto out;
+	if (sk->sk_state != TCP_CLOSE && shake_too_many_orphans(sk)) {
+		net_info_ratelimited("shake: too many orphaned sockets\n");
+		SHAKE_INC_STATS(net, SHAKE_MIB_ABORTONMEMORY);
+		shake_send_active_reset(sk);
+		shake_done(sk, 0);
+		goto out;
+	}
+	if (sk->sk_state == TCP_FIN_WAIT2)
+		shake_arm_fin_timeout(sk);
+	else if (sk->sk_state == TCP_CLOSE)
+		shake_destroy_sock(sk);
+out:
+	bh_unlock_sock(sk);
+	local_bh_enable();
+	sock_put(sk);
+}
