@@ -89,7 +89,7 @@ TEST_F(active, three_way_handshake)
 	EXPECT_EQ(2, s.opt[0]);
 	EXPECT_EQ(4, s.opt[1]);
 	EXPECT_EQ(1460, s.opt[2] << 8 | s.opt[3]);
-	EXPECT_EQ(2, shake_proc_state(CLIENT, self->p.lport));	/* SYN_SENT */
+	EXPECT_EQ(2, shake_proc_state(shake_proto(), CLIENT, self->p.lport));	/* SYN_SENT */
 	EXPECT_EQ(1, shake_stat("ActiveOpens"));
 
 	/* a second connect while the first is under way */
@@ -103,7 +103,7 @@ TEST_F(active, three_way_handshake)
 	EXPECT_EQ(F_ACK, s.flags);
 	EXPECT_EQ(x + 1, ntohl(s.seq));
 	EXPECT_EQ(777001, ntohl(s.ack));
-	EXPECT_EQ(1, shake_proc_state(CLIENT, self->p.lport));	/* ESTABLISHED */
+	EXPECT_EQ(1, shake_proc_state(shake_proto(), CLIENT, self->p.lport));	/* ESTABLISHED */
 	EXPECT_EQ(1, shake_stat("CurrEstab"));
 	/* as TCP's: the first connect() after completion reports success */
 	EXPECT_EQ(0, connect(fd, (struct sockaddr *)&sin, sizeof(sin)));
@@ -159,7 +159,7 @@ TEST_F(active, syn_backoff_then_timeout)
 	EXPECT_TRUE(end > 3.4 && end < 5.0);
 	EXPECT_EQ(2, shake_stat("RetransSegs"));
 	EXPECT_EQ(1, shake_stat("AttemptFails"));
-	EXPECT_EQ(-1, shake_proc_state(CLIENT, self->p.lport));	/* the port is given back */
+	EXPECT_EQ(-1, shake_proc_state(shake_proto(), CLIENT, self->p.lport));	/* the port is given back */
 	close(fd);
 }
 
@@ -185,7 +185,7 @@ TEST_F(active, rst_with_wrong_ack_ignored)
 	ASSERT_EQ(1, peer_recv(&self->p, &s, 2000));
 	ASSERT_EQ(0, peer_send(&self->p, 0, ntohl(s.seq) + 9, F_RST | F_ACK, 0, NULL, 0));
 	EXPECT_EQ(0, shake_wait_for(fd, POLLERR | POLLOUT, 500));
-	EXPECT_EQ(2, shake_proc_state(CLIENT, self->p.lport));
+	EXPECT_EQ(2, shake_proc_state(shake_proto(), CLIENT, self->p.lport));
 	close(fd);
 }
 
@@ -201,11 +201,11 @@ TEST_F(active, bad_synack_draws_rst)
 	ASSERT_EQ(1, peer_recv(&self->p, &s, 2000));
 	EXPECT_EQ(F_RST, s.flags);
 	EXPECT_EQ(x + 5, ntohl(s.seq));
-	EXPECT_EQ(2, shake_proc_state(CLIENT, self->p.lport));	/* still trying */
+	EXPECT_EQ(2, shake_proc_state(shake_proto(), CLIENT, self->p.lport));	/* still trying */
 	/* the right SYN-ACK still completes the handshake */
 	ASSERT_EQ(0, peer_send(&self->p, 5000, x + 1, F_SYN | F_ACK, 1, NULL, 0));
 	EXPECT_TRUE(shake_wait_for(fd, POLLOUT, 2000) & POLLOUT);
-	EXPECT_EQ(1, shake_proc_state(CLIENT, self->p.lport));
+	EXPECT_EQ(1, shake_proc_state(shake_proto(), CLIENT, self->p.lport));
 	close(fd);
 }
 
@@ -222,11 +222,11 @@ TEST_F(active, simultaneous_open)
 	EXPECT_EQ(F_SYN | F_ACK, s.flags);
 	EXPECT_EQ(x, ntohl(s.seq));
 	EXPECT_EQ(9001, ntohl(s.ack));
-	EXPECT_EQ(3, shake_proc_state(CLIENT, self->p.lport));	/* SYN_RECV */
+	EXPECT_EQ(3, shake_proc_state(shake_proto(), CLIENT, self->p.lport));	/* SYN_RECV */
 	ASSERT_EQ(0, peer_send(&self->p, 9001, x + 1, F_ACK, 0, NULL, 0));
 	EXPECT_TRUE(shake_wait_for(fd, POLLOUT, 2000) & POLLOUT);
 	EXPECT_EQ(0, shake_so_error(fd));
-	EXPECT_EQ(1, shake_proc_state(CLIENT, self->p.lport));
+	EXPECT_EQ(1, shake_proc_state(shake_proto(), CLIENT, self->p.lport));
 	close(fd);
 }
 
@@ -258,7 +258,7 @@ TEST_F(active, icmp_for_other_sequence_ignored)
 	ASSERT_EQ(1, peer_recv(&self->p, &s, 2000));
 	ASSERT_EQ(0, peer_send_unreach(&self->p, 3, ntohl(s.seq) + 1000));
 	EXPECT_EQ(0, shake_wait_for(fd, POLLERR | POLLOUT, 500));
-	EXPECT_EQ(2, shake_proc_state(CLIENT, self->p.lport));
+	EXPECT_EQ(2, shake_proc_state(shake_proto(), CLIENT, self->p.lport));
 	close(fd);
 }
 
@@ -301,7 +301,7 @@ TEST_F(active, blind_rst_and_syn_challenged)
 	EXPECT_EQ(F_ACK, s.flags);
 	EXPECT_EQ(1001, ntohl(s.ack));
 
-	EXPECT_EQ(1, shake_proc_state(CLIENT, self->p.lport));
+	EXPECT_EQ(1, shake_proc_state(shake_proto(), CLIENT, self->p.lport));
 	EXPECT_EQ(0, shake_so_error(fd));
 	EXPECT_EQ(2, shake_stat("ChallengeAcks"));
 

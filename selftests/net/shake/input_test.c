@@ -35,24 +35,6 @@ struct seg {
 	uint16_t win, check, urg;
 } __attribute__((packed));
 
-static uint16_t csum(const void *data, int len, uint32_t saddr,
-		     uint32_t daddr, int proto)
-{
-	const uint16_t *w = data;
-	uint32_t sum = 0;
-
-	sum += (saddr & 0xffff) + (saddr >> 16);
-	sum += (daddr & 0xffff) + (daddr >> 16);
-	sum += htons(proto) + htons(len);
-	for (; len > 1; len -= 2)
-		sum += *w++;
-	if (len)
-		sum += *(const uint8_t *)w;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
-}
-
 /*
  * Build a segment in buf: header, options (a multiple of 4 bytes), payload.
  * Returns its length.
@@ -75,8 +57,8 @@ static int build(uint8_t *buf, uint32_t seq, uint32_t ack, uint8_t flags,
 	s->win = htons(1000);
 	memcpy(buf + sizeof(*s), opts, optlen);
 	memset(buf + hlen, 'x', paylen);
-	s->check = csum(buf, hlen + paylen, htonl(INADDR_LOOPBACK),
-			htonl(INADDR_LOOPBACK), shake_proto());
+	s->check = shake_csum(buf, hlen + paylen, htonl(INADDR_LOOPBACK),
+			      htonl(INADDR_LOOPBACK), shake_proto());
 	return hlen + paylen;
 }
 
@@ -139,8 +121,8 @@ static int reply(struct __test_metadata *_metadata, int raw, struct seg *out)
 		seglen = n - ip->ihl * 4;
 		if (s->sport != htons(DPORT) || s->dport != htons(SPORT))
 			continue;
-		EXPECT_EQ(0, csum(s, seglen, ip->saddr, ip->daddr,
-				  shake_proto()));
+		EXPECT_EQ(0, shake_csum(s, seglen, ip->saddr, ip->daddr,
+					shake_proto()));
 		EXPECT_EQ(5, s->off_res >> 4);
 		*out = *s;
 		return 1;
@@ -265,8 +247,8 @@ static void send_with_offset(struct __test_metadata *_metadata, int raw,
 	build(buf, 1000, 0, F_SYN, NULL, 0, len - (int)sizeof(*s));
 	s->off_res = doff << 4;
 	s->check = 0;
-	s->check = csum(buf, len, htonl(INADDR_LOOPBACK),
-			htonl(INADDR_LOOPBACK), shake_proto());
+	s->check = shake_csum(buf, len, htonl(INADDR_LOOPBACK),
+			      htonl(INADDR_LOOPBACK), shake_proto());
 	send_seg(_metadata, raw, buf, len);
 }
 

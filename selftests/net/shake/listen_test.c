@@ -90,7 +90,7 @@ TEST_F(server, handshake_and_data_on_final_ack)
 
 	y = peer_syn(_metadata, &self->p, 40001, 1000);
 	EXPECT_EQ(1, syn_recv_lines());
-	EXPECT_EQ(10, shake_proc_state(SERVER, LPORT));	/* LISTEN */
+	EXPECT_EQ(10, shake_proc_state(shake_proto(), SERVER, LPORT));	/* LISTEN */
 
 	ASSERT_EQ(0, peer_send(&self->p, 1001, y + 1, F_ACK | F_PSH, 0,
 			       "hello", 5));
@@ -335,7 +335,7 @@ TEST_F(server, closing_listener_resets_all)
 	EXPECT_EQ(2, rsts);
 	EXPECT_EQ(3, ports);
 	EXPECT_EQ(0, syn_recv_lines());
-	EXPECT_EQ(-1, shake_proc_state(SERVER, LPORT));
+	EXPECT_EQ(-1, shake_proc_state(shake_proto(), SERVER, LPORT));
 }
 
 /*
@@ -353,7 +353,7 @@ TEST_F(server, shutdown_stops_listener)
 	EXPECT_EQ(F_RST | F_ACK, s.flags);
 	EXPECT_EQ(y + 1, ntohl(s.seq));
 	EXPECT_EQ(0, syn_recv_lines());
-	EXPECT_EQ(7, shake_proc_state(SERVER, LPORT));	/* bound, CLOSE */
+	EXPECT_EQ(7, shake_proc_state(shake_proto(), SERVER, LPORT));	/* bound, CLOSE */
 
 	/* nobody listens: a SYN draws a RST */
 	self->p.pport = 44002;
@@ -390,7 +390,8 @@ TEST(loopback)
 	EXPECT_TRUE(flags & O_NONBLOCK);
 	EXPECT_TRUE(fcntl(a, F_GETFD) & FD_CLOEXEC);
 	EXPECT_EQ(shake_local_port(c), ntohs(peer.sin_port));
-	EXPECT_EQ(1, shake_proc_state("127.0.0.1", shake_local_port(c)));
+	EXPECT_EQ(1, shake_proc_state(shake_proto(), "127.0.0.1",
+				      shake_local_port(c)));
 
 	/* listen() on a connected socket; accept() on a non-listener */
 	EXPECT_EQ(-1, listen(c, 1));
@@ -450,11 +451,11 @@ TEST(simultaneous_open_both_sides)
 	EXPECT_TRUE(shake_wait_for(b, POLLOUT, 5000) & POLLOUT);
 	EXPECT_EQ(0, shake_so_error(a));
 	EXPECT_EQ(0, shake_so_error(b));
-	EXPECT_EQ(1, shake_proc_state("10.8.0.1", 6001));	/* ESTABLISHED */
+	EXPECT_EQ(1, shake_proc_state(shake_proto(), "10.8.0.1", 6001));	/* ESTABLISHED */
 	EXPECT_EQ(1, shake_stat("ActiveOpens"));
 	EXPECT_EQ(0, shake_stat("PassiveOpens"));	/* nobody listened */
 	ASSERT_EQ(0, setns(nsb_fd, CLONE_NEWNET));
-	EXPECT_EQ(1, shake_proc_state("10.8.0.2", 6002));
+	EXPECT_EQ(1, shake_proc_state(shake_proto(), "10.8.0.2", 6002));
 	EXPECT_EQ(1, shake_stat("ActiveOpens"));
 	EXPECT_EQ(0, shake_stat("PassiveOpens"));
 	ASSERT_EQ(0, setns(nsa, CLONE_NEWNET));

@@ -3,8 +3,10 @@
 #
 # Loading and unloading shake.ko: rmmod is refused while a socket exists,
 # the ipproto parameter, refusing a number the kernel owns, autoloading
-# through the module alias. Needs SHAKE_KO (the module file) and leaves the
-# module loaded with its defaults, as it found it.
+# through the module alias, and unloading while TIME_WAIT records (which
+# outlive their sockets) are left, in the initial namespace or in one
+# being deleted. Needs SHAKE_KO (the module file) and leaves the module
+# loaded with its defaults, as it found it.
 
 ko=${SHAKE_KO:?SHAKE_KO must name shake.ko}
 n=0
@@ -32,6 +34,39 @@ can_open() {
 	python3 -c 'import socket, sys; socket.socket(2, 1, int(sys.argv[1]))' "$1" 2>/dev/null
 }
 
+# make_time_waits N: N loopback connections, each closed by its client
+# first; the clients' ends stay as TIME_WAIT records (2*MSL: 60 s by
+# default). Fails if a connection ends any other way.
+make_time_waits() {
+	python3 -c '
+import socket, sys
+n = int(sys.argv[1])
+l = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 253)
+l.bind(("127.0.0.1", 0))
+l.listen(n)
+for i in range(n):
+    c = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 253)
+    c.connect(l.getsockname())
+    s, _ = l.accept()
+    c.close()
+    if s.recv(1) != b"":
+        sys.exit(1)
+    s.close()
+' "$1"
+}
+
+# time_waits N: the TIME_WAIT lines (state 06) of /proc/net/shake, once
+# there are N of them or after 2 s
+time_waits() {
+	local i n
+	for i in $(seq 20); do
+		n=$(awk '$4 == "06"' /proc/net/shake 2>/dev/null | wc -l)
+		[ "$n" = "$1" ] && break
+		sleep 0.1
+	done
+	echo "$n"
+}
+
 # Sockets are freed an RCU grace period after close(): wait a little.
 sockets_in_use() {
 	local i n
@@ -44,7 +79,7 @@ sockets_in_use() {
 }
 
 echo "TAP version 13"
-echo "1..13"
+echo "1..21"
 
 loaded || insmod "$ko"
 
@@ -84,5 +119,26 @@ rm -f "$dst/shake.ko" && depmod -a 2>/dev/null
 
 insmod "$ko"
 check "reloads with defaults" bash -c "[ \$(cat /sys/module/shake/parameters/ipproto) = 253 ]"
+
+# TIME_WAIT records left at unload: the module tears them down itself
+check "3 connections closed by the client leave 3 TIME_WAIT records" \
+	bash -c "$(declare -f make_time_waits time_waits); make_time_waits 3 && [ \$(time_waits 3) = 3 ]"
+check "TIME_WAIT records are not sockets: sockets in use 0" [ "$(sockets_in_use)" = 0 ]
+check "rmmod succeeds with only TIME_WAIT records left" rmmod shake
+check "/proc/net/shake gone after unload" [ ! -e /proc/net/shake ]
+
+# ... and in a namespace deleted while it holds them, which the kernel
+# dismantles in the background: rmmod may have to wait for that
+insmod "$ko"
+ns=shake-tw-$$
+ip netns add $ns && ip -n $ns link set lo up
+check "3 TIME_WAIT records in a namespace" ip netns exec $ns \
+	bash -c "$(declare -f make_time_waits time_waits); make_time_waits 3 && [ \$(time_waits 3) = 3 ]"
+check "the namespace holding them is deleted" ip netns del $ns
+check "rmmod succeeds after the namespace is gone (within 5 s)" \
+	bash -c 'for i in $(seq 50); do rmmod shake 2>/dev/null && exit 0; sleep 0.1; done; exit 1'
+check "/proc/net/shake gone after unload" [ ! -e /proc/net/shake ]
+
+loaded || insmod "$ko"
 
 [ $failed -eq 0 ]

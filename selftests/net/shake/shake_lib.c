@@ -4,14 +4,19 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
 #include <net/if.h>
+#include <netinet/ip.h>
+#include <poll.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/shake.h>
@@ -49,6 +54,23 @@ int shake_new_netns(void)
 	}
 	close(fd);
 	return ret;
+}
+
+int shake_netns_sh(int ns, int back, const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (setns(ns, CLONE_NEWNET))
+		return -1;
+	rc = system(cmd);
+	if (setns(back, CLONE_NEWNET))
+		return -1;
+	return rc;
 }
 
 int shake_write_sysctl(const char *path, const char *value)
@@ -132,6 +154,63 @@ int shake_proc_count(const char *file)
 	return n;
 }
 
+const char *shake_proc_file(int proto)
+{
+	return proto == IPPROTO_TCP ? "/proc/net/tcp" : "/proc/net/shake";
+}
+
+int shake_proc_conn(int proto, const char *lip, unsigned short lport,
+		    const char *rip, unsigned short rport,
+		    struct shake_proc_conn *out)
+{
+	char want_l[32], want_r[32], buf[512];
+	struct in_addr a;
+	long hz = sysconf(_SC_CLK_TCK);
+	int found = 0;
+	FILE *f;
+
+	inet_pton(AF_INET, lip, &a);
+	snprintf(want_l, sizeof(want_l), "%08X:%04X", a.s_addr, lport);
+	inet_pton(AF_INET, rip, &a);
+	snprintf(want_r, sizeof(want_r), "%08X:%04X", a.s_addr, rport);
+	f = fopen(shake_proc_file(proto), "r");
+	if (!f)
+		return -errno;
+	while (!found && fgets(buf, sizeof(buf), f)) {
+		char local[32], remote[32];
+		unsigned int st, tr;
+		unsigned long when;
+
+		if (sscanf(buf, "%*d: %31s %31s %x %*x:%*x %x:%lx", local,
+			   remote, &st, &tr, &when) != 5 ||
+		    strcmp(local, want_l) || strcmp(remote, want_r))
+			continue;
+		out->state = st;
+		out->timer = tr;
+		/* a timer already due prints as a negative clock_t */
+		out->when_ms = (long)(int)when * 1000 / (hz > 0 ? hz : 100);
+		found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+int shake_proc_count_state(int proto, int st)
+{
+	char buf[512];
+	unsigned int s;
+	int n = 0;
+	FILE *f = fopen(shake_proc_file(proto), "r");
+
+	if (!f)
+		return -errno;
+	while (fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "%*d: %*s %*s %x", &s) == 1 && (int)s == st)
+			n++;
+	fclose(f);
+	return n;
+}
+
 long shake_protocols_sockets(const char *name)
 {
 	char buf[512], pname[64];
@@ -197,7 +276,49 @@ static const struct {
 	{ "Timeouts", "netstat", "TcpExt:", "TCPTimeouts" },
 	{ "ListenOverflows", "netstat", "TcpExt:", "ListenOverflows" },
 	{ "ListenDrops", "netstat", "TcpExt:", "ListenDrops" },
+	{ "AbortOnClose", "netstat", "TcpExt:", "TCPAbortOnClose" },
+	{ "AbortOnData", "netstat", "TcpExt:", "TCPAbortOnData" },
+	{ "AbortOnLinger", "netstat", "TcpExt:", "TCPAbortOnLinger" },
+	{ "AbortOnTimeout", "netstat", "TcpExt:", "TCPAbortOnTimeout" },
+	{ "AbortOnMemory", "netstat", "TcpExt:", "TCPAbortOnMemory" },
+	{ "TimeWaitOverflow", "netstat", "TcpExt:", "TCPTimeWaitOverflow" },
+	{ "TimeWaits", "netstat", "TcpExt:", "TW" },
+	{ "TimeWaitReused", "netstat", "TcpExt:", "TWRecycled" },
+	/* gauges */
+	{ "CurrOrphans", "sockstat", "TCP:", "orphan" },
+	{ "CurrTimeWait", "sockstat", "TCP:", "tw" },
 };
+
+/* /proc/net/sockstat: "TCP: inuse 1 orphan 0 tw 0 alloc 2 mem 1" */
+static long sockstat_value(const char *file, const char *prefix,
+			   const char *name)
+{
+	char line[512], *s, *n, *v;
+	long found = -1;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return -1;
+	while (found < 0 && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, prefix, strlen(prefix)))
+			continue;
+		strtok_r(line, " \n", &s);
+		while ((n = strtok_r(NULL, " \n", &s)) &&
+		       (v = strtok_r(NULL, " \n", &s))) {
+			if (!strcmp(n, name)) {
+				found = strtol(v, NULL, 10);
+				break;
+			}
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+long shake_sockstat(const char *prefix, const char *name)
+{
+	return sockstat_value("/proc/thread-self/net/sockstat", prefix, name);
+}
 
 /* /proc/net/snmp and netstat: a line of names, then a line of values */
 static long snmp_value(const char *file, const char *prefix, const char *name)
@@ -239,18 +360,21 @@ long shake_counter(int proto, const char *name)
 			continue;
 		snprintf(path, sizeof(path), "/proc/thread-self/net/%s",
 			 tcp_counters[i].file);
+		if (!strcmp(tcp_counters[i].file, "sockstat"))
+			return sockstat_value(path, tcp_counters[i].prefix,
+					      tcp_counters[i].tcp_name);
 		return snmp_value(path, tcp_counters[i].prefix,
 				  tcp_counters[i].tcp_name);
 	}
 	return -1;
 }
 
-int shake_proc_state(const char *ip, unsigned short port)
+int shake_proc_state(int proto, const char *ip, unsigned short port)
 {
 	char line[512];
 	unsigned int st;
 
-	if (shake_proc_find("/proc/net/shake", ip, port, line,
+	if (shake_proc_find(shake_proc_file(proto), ip, port, line,
 			    sizeof(line)) != 1 ||
 	    sscanf(line, "%*d: %*s %*s %x", &st) != 1)
 		return -1;
@@ -288,4 +412,135 @@ int shake_as_nobody(int (*fn)(void *), void *arg)
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
 		return -1;
 	return (signed char)WEXITSTATUS(status);
+}
+
+double shake_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int shake_cap_open(int ns, int back, const char *dev)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+	};
+	int fd, one = 1, size = 16 << 20, err = 0;
+
+	if (setns(ns, CLONE_NEWNET))
+		return -errno;
+	/* ETH_P_ALL: an ETH_P_IP socket would not see outgoing frames */
+	fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
+	sll.sll_ifindex = if_nametoindex(dev);
+	if (fd < 0 || !sll.sll_ifindex ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
+		err = errno ? errno : ENODEV;
+	if (setns(back, CLONE_NEWNET) && !err)
+		err = errno;
+	if (err) {
+		if (fd >= 0)
+			close(fd);
+		return -err;
+	}
+	return fd;
+}
+
+int shake_cap_read(int fd, int proto, struct shake_wseg *seg, int max)
+{
+	uint8_t buf[128];
+	char ctl[256];
+	int n = 0;
+
+	while (n < max) {
+		struct sockaddr_ll sll;
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr m = {
+			.msg_name = &sll, .msg_namelen = sizeof(sll),
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = ctl, .msg_controllen = sizeof(ctl),
+		};
+		struct iphdr *ip = (struct iphdr *)buf;
+		struct shake_wseg *w = &seg[n];
+		struct cmsghdr *c;
+		ssize_t len = recvmsg(fd, &m, MSG_DONTWAIT);
+		uint8_t *th;
+		int hl;
+
+		if (len < 0)
+			break;
+		hl = ip->ihl * 4;
+		if (sll.sll_protocol != htons(ETH_P_IP) ||
+		    len < hl + 20 || ip->protocol != proto)
+			continue;
+		th = buf + hl;
+		memset(w, 0, sizeof(*w));
+		w->saddr = ip->saddr;
+		w->daddr = ip->daddr;
+		w->sport = ntohs(*(uint16_t *)th);
+		w->dport = ntohs(*(uint16_t *)(th + 2));
+		w->seq = ntohl(*(uint32_t *)(th + 4));
+		w->ack = ntohl(*(uint32_t *)(th + 8));
+		w->flags = th[13];
+		w->win = ntohs(*(uint16_t *)(th + 14));
+		w->len = ntohs(ip->tot_len) - hl - (th[12] >> 4) * 4;
+		for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+			struct timespec ts;
+
+			if (c->cmsg_level != SOL_SOCKET ||
+			    c->cmsg_type != SCM_TIMESTAMPNS)
+				continue;
+			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+			w->t = ts.tv_sec + ts.tv_nsec / 1e9;
+		}
+		n++;
+	}
+	return n;
+}
+
+uint16_t shake_csum(const void *seg, int len, uint32_t saddr, uint32_t daddr,
+		    int proto)
+{
+	const uint16_t *w = seg;
+	uint32_t sum = 0;
+
+	sum += (saddr & 0xffff) + (saddr >> 16);
+	sum += (daddr & 0xffff) + (daddr >> 16);
+	sum += htons(proto) + htons(len);
+	for (; len > 1; len -= 2)
+		sum += *w++;
+	if (len)
+		sum += *(const uint8_t *)w;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+static unsigned char pattern(size_t i)
+{
+	return (i * 2654435761u) >> 24;
+}
+
+void shake_pattern_fill(void *buf, size_t n, size_t off)
+{
+	unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = pattern(off + i);
+}
+
+long shake_pattern_check(const void *buf, size_t n, size_t off)
+{
+	const unsigned char *p = buf;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != pattern(off + i))
+			return i;
+	return -1;
 }

@@ -5,6 +5,8 @@
 
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 /* The IP protocol number the loaded module uses (its ipproto parameter). */
@@ -12,6 +14,13 @@ int shake_proto(void);
 
 /* Move the calling process into a new network namespace with lo up. */
 int shake_new_netns(void);
+
+/*
+ * Run a shell command in network namespace ns (an open /proc/.../ns/net),
+ * then move the caller to namespace back. The command's status, or -1.
+ */
+int shake_netns_sh(int ns, int back, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Write a string to a /proc/sys file; 0 or -errno. */
 int shake_write_sysctl(const char *path, const char *value);
@@ -36,6 +45,27 @@ int shake_proc_find(const char *file, const char *ip, unsigned short port,
 /* Number of lines (sockets) in a /proc/net/tcp-layout file, header excluded. */
 int shake_proc_count(const char *file);
 
+/* The protocol's table in that layout: /proc/net/tcp or /proc/net/shake. */
+const char *shake_proc_file(int proto);
+
+/* What the table says of one connection. */
+struct shake_proc_conn {
+	int state;		/* st: the numbers of include/net/tcp_states.h */
+	int timer;		/* tr: which timer runs (3: TIME_WAIT's) */
+	long when_ms;		/* tm->when: when it fires, from now */
+};
+
+/*
+ * The line of the connection lip:lport <-> rip:rport in the protocol's
+ * table (this namespace). 1 if found, 0 if not, -errno.
+ */
+int shake_proc_conn(int proto, const char *lip, unsigned short lport,
+		    const char *rip, unsigned short rport,
+		    struct shake_proc_conn *out);
+
+/* Lines of the protocol's table in state st, or -errno. */
+int shake_proc_count_state(int proto, int st);
+
 /* The "sockets" column of /proc/net/protocols (this namespace), or -1. */
 long shake_protocols_sockets(const char *name);
 
@@ -53,12 +83,20 @@ long shake_stat(const char *name);
  * network namespace, for shake or for TCP (proto IPPROTO_TCP), so one
  * expectation serves both: TCP's equivalent is read from /proc/net/snmp
  * (Tcp:) or /proc/net/netstat (TcpExt:), e.g. FastRetrans is TcpExt's
- * TCPFastRetrans. -1 if the counter is missing.
+ * TCPFastRetrans, and the gauges CurrOrphans and CurrTimeWait are
+ * /proc/net/sockstat's "TCP: orphan" (all namespaces) and "tw". -1 if the
+ * counter is missing.
  */
 long shake_counter(int proto, const char *name);
 
-/* The state column of the /proc/net/shake line for ip:port, or -1. */
-int shake_proc_state(const char *ip, unsigned short port);
+/*
+ * The state column of the first line of the protocol's table whose local
+ * address is ip:port, or -1.
+ */
+int shake_proc_state(int proto, const char *ip, unsigned short port);
+
+/* A field of the "TCP:"-style line prefix of /proc/net/sockstat, or -1. */
+long shake_sockstat(const char *prefix, const char *name);
 
 /* Wait up to ms milliseconds for events on fd; the events seen, or 0. */
 short shake_wait_for(int fd, short events, int ms);
@@ -68,5 +106,38 @@ int shake_so_error(int fd);
 
 /* Run fn(arg) in a child as uid/gid 65534 (no capabilities); its result. */
 int shake_as_nobody(int (*fn)(void *), void *arg);
+
+/* CLOCK_REALTIME in seconds: the clock of the capture's timestamps */
+double shake_now(void);
+
+/* One segment of the protocol, as a capture saw it. */
+struct shake_wseg {
+	double t;		/* when the tap saw it (shake_now()'s clock) */
+	uint32_t saddr, daddr;	/* network order */
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t win;		/* as on the wire, unscaled */
+	int len;		/* bytes of data */
+};
+
+/*
+ * A capture of every frame through dev (both directions) in namespace ns;
+ * the caller then moves to namespace back. The packet socket, or -errno.
+ */
+int shake_cap_open(int ns, int back, const char *dev);
+
+/* The segments of protocol proto captured since the last call (at most max) */
+int shake_cap_read(int fd, int proto, struct shake_wseg *seg, int max);
+
+/* The Internet checksum of a segment with its IPv4 pseudo-header */
+uint16_t shake_csum(const void *seg, int len, uint32_t saddr, uint32_t daddr,
+		    int proto);
+
+/* Bytes [off, off + n) of a fixed pseudorandom stream */
+void shake_pattern_fill(void *buf, size_t n, size_t off);
+
+/* Index of the first byte of buf unlike the stream from off, or -1 */
+long shake_pattern_check(const void *buf, size_t n, size_t off);
 
 #endif

@@ -250,30 +250,6 @@ static unsigned int epoll_now(int fd)
 	return ret;
 }
 
-static unsigned char pattern(size_t i)
-{
-	return (i * 2654435761u) >> 24;
-}
-
-static void fill_pattern(unsigned char *buf, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		buf[i] = pattern(i);
-}
-
-/* Index of the first byte that breaks the pattern, or -1 */
-static long check_pattern(const unsigned char *buf, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (buf[i] != pattern(i))
-			return i;
-	return -1;
-}
-
 /* Send all of buf; bytes sent, or -errno at the first failure */
 static long send_all(int fd, const void *buf, size_t n)
 {
@@ -352,7 +328,7 @@ static int pattern_file(size_t n)
 		return -1;
 	}
 	unlink(path);
-	fill_pattern(buf, n);
+	shake_pattern_fill(buf, n, 0);
 	if (write(fd, buf, n) != (ssize_t)n) {
 		close(fd);
 		fd = -1;
@@ -638,7 +614,7 @@ TEST_F(sockapi, sendfile_from_file)
 	while (off < BIG)
 		ASSERT_LT(0, SYS(sendfile(self->c, file, &off, BIG - off)));
 	EXPECT_EQ(BIG, reader_join(&r));
-	EXPECT_EQ(-1, check_pattern(r.buf, BIG));
+	EXPECT_EQ(-1, shake_pattern_check(r.buf, BIG, 0));
 	free(r.buf);
 	close(file);
 }
@@ -667,7 +643,7 @@ TEST_F(sockapi, splice_file_pipe_socket)
 	}
 	EXPECT_EQ(BIG, sent);
 	EXPECT_EQ(BIG, reader_join(&r));
-	EXPECT_EQ(-1, check_pattern(r.buf, BIG));
+	EXPECT_EQ(-1, shake_pattern_check(r.buf, BIG, 0));
 	free(r.buf);
 	close(p[0]);
 	close(p[1]);
@@ -1339,12 +1315,12 @@ TEST_F(sockapi, info_counts_bytes)
 	int i;
 
 	ASSERT_NE(NULL, buf);
-	fill_pattern(buf, BIG);
+	shake_pattern_fill(buf, BIG, 0);
 	ASSERT_EQ(0, join(self));
 	ASSERT_EQ(0, reader_start(&r, self->s, BIG));
 	ASSERT_EQ(BIG, send_all(self->c, buf, BIG));
 	EXPECT_EQ(BIG, reader_join(&r));
-	EXPECT_EQ(-1, check_pattern(r.buf, BIG));
+	EXPECT_EQ(-1, shake_pattern_check(r.buf, BIG, 0));
 	for (i = 0; i < 100; i++) {
 		ASSERT_EQ(0, get_info(variant->tcp, self->c, &c));
 		if (c.bytes_acked >= BIG)

@@ -21,21 +21,15 @@
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/if_packet.h>
-#include <net/ethernet.h>
-#include <net/if.h>
-#include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/shake.h>
@@ -88,25 +82,17 @@ static void stream_fill(uint8_t *buf, size_t len, uint64_t seed, uint64_t off)
 	}
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static double t_program;	/* set before the harness forks the cases */
 
 static void __attribute__((constructor)) program_start(void)
 {
-	t_program = now();
+	t_program = shake_now();
 }
 
 /* want, or the milliseconds left of the program's budget if fewer */
 static int ms_left(int want)
 {
-	double left = (t_program + BUDGET_S - now()) * 1000;
+	double left = (t_program + BUDGET_S - shake_now()) * 1000;
 
 	return left < want ? (left > 0 ? left : 0) : want;
 }
@@ -266,7 +252,7 @@ static void run_flows(struct __test_metadata *_metadata, struct flow *f,
 {
 	pthread_t th[4];
 	int stop[2], i;
-	double t0 = now();
+	double t0 = shake_now();
 	char c;
 
 	ASSERT_EQ(0, pipe(stop));
@@ -302,7 +288,8 @@ static void run_flows(struct __test_metadata *_metadata, struct flow *f,
 			TH_LOG("%s: bytes beyond the stream arrived", what);
 	}
 	if (f[0].len >= 256 * KiB)
-		TH_LOG("%s: %zu bytes in %.2f s", what, f[0].len, now() - t0);
+		TH_LOG("%s: %zu bytes in %.2f s", what, f[0].len,
+		       shake_now() - t0);
 }
 
 /* Move bytes [off, off + len) of stream seed from tx to rx, and check them. */
@@ -315,16 +302,6 @@ static void move(struct __test_metadata *_metadata, int tx, int rx,
 	flow_init(&f[1], rx, seed, off, len);
 	run_flows(_metadata, f, 2, what);
 }
-
-/* ---- the wire, seen through a packet socket ---- */
-
-struct wseg {
-	double t;		/* when the tap saw it (CLOCK_REALTIME) */
-	int from_s;		/* sent by S */
-	uint32_t seq;
-	uint16_t win;		/* as on the wire, unscaled */
-	int len;		/* bytes of data */
-};
 
 /* ---- the fixture ---- */
 
@@ -349,26 +326,11 @@ FIXTURE_VARIANT_ADD(transfer, shake) {
 };
 
 /* Run a shell command in namespace ns, then come back to S. */
-static int sh(FIXTURE_DATA(transfer) *self, int ns, const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (setns(ns, CLONE_NEWNET))
-		return -1;
-	rc = system(cmd);
-	if (setns(self->ns_s, CLONE_NEWNET))
-		return -1;
-	return rc;
-}
+#define sh(self, ns, ...) shake_netns_sh(ns, (self)->ns_s, __VA_ARGS__)
 
 FIXTURE_SETUP(transfer)
 {
-	self->t0 = now();
+	self->t0 = shake_now();
 	self->proto = variant->tcp ? IPPROTO_TCP : shake_proto();
 	self->lfd = self->cfd = self->afd = -1;
 	self->ns_s = self->ns_r = -1;
@@ -398,7 +360,7 @@ FIXTURE_SETUP(transfer)
 FIXTURE_TEARDOWN(transfer)
 {
 	/* the suite's time budget is tight: say what each case costs */
-	TH_LOG("%.1f s", now() - self->t0);
+	TH_LOG("%.1f s", shake_now() - self->t0);
 	close(self->afd);
 	close(self->cfd);
 	close(self->lfd);
@@ -476,73 +438,23 @@ static void impair(struct __test_metadata *_metadata,
 static int cap_open(struct __test_metadata *_metadata,
 		    FIXTURE_DATA(transfer) *self, int ns, const char *dev)
 {
-	struct sockaddr_ll sll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ALL),
-	};
-	int fd, one = 1, size = 16 * MiB;
+	int fd = shake_cap_open(ns, self->ns_s, dev);
 
-	ASSERT_EQ(0, setns(ns, CLONE_NEWNET));
-	/* ETH_P_ALL: an ETH_P_IP socket would not see outgoing frames */
-	fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
-	sll.sll_ifindex = if_nametoindex(dev);
-	ASSERT_EQ(0, setns(self->ns_s, CLONE_NEWNET));
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
-				sizeof(size)));
-	ASSERT_EQ(0, setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one,
-				sizeof(one)));
-	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sll, sizeof(sll)));
+	ASSERT_LE(0, fd) TH_LOG("capture on %s: %s", dev, strerror(-fd));
 	return fd;
 }
 
 /* The segments of this test's protocol captured so far (at most max). */
-static int cap_read(FIXTURE_DATA(transfer) *self, int fd, struct wseg *seg,
-		    int max)
+static int cap_read(FIXTURE_DATA(transfer) *self, int fd,
+		    struct shake_wseg *seg, int max)
 {
-	in_addr_t s_addr = inet_addr(S_ADDR);
-	uint8_t buf[128];
-	char ctl[256];
-	int n = 0;
+	return shake_cap_read(fd, self->proto, seg, max);
+}
 
-	while (n < max) {
-		struct sockaddr_ll sll;
-		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-		struct msghdr m = {
-			.msg_name = &sll, .msg_namelen = sizeof(sll),
-			.msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = ctl, .msg_controllen = sizeof(ctl),
-		};
-		struct iphdr *ip = (struct iphdr *)buf;
-		struct cmsghdr *c;
-		ssize_t len = recvmsg(fd, &m, MSG_DONTWAIT);
-		uint8_t *th;
-		int hl;
-
-		if (len < 0)
-			break;
-		hl = ip->ihl * 4;
-		if (sll.sll_protocol != htons(ETH_P_IP) ||
-		    len < hl + 20 || ip->protocol != self->proto)
-			continue;
-		th = buf + hl;
-		seg[n].from_s = ip->saddr == s_addr;
-		seg[n].seq = ntohl(*(uint32_t *)(th + 4));
-		seg[n].win = ntohs(*(uint16_t *)(th + 14));
-		seg[n].len = ntohs(ip->tot_len) - hl - (th[12] >> 4) * 4;
-		seg[n].t = 0;
-		for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-			struct timespec ts;
-
-			if (c->cmsg_level != SOL_SOCKET ||
-			    c->cmsg_type != SCM_TIMESTAMPNS)
-				continue;
-			memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-			seg[n].t = ts.tv_sec + ts.tv_nsec / 1e9;
-		}
-		n++;
-	}
-	return n;
+/* Sent by S */
+static bool from_s(const struct shake_wseg *seg)
+{
+	return seg->saddr == inet_addr(S_ADDR);
 }
 
 /* ---- counters, read in each namespace ---- */
@@ -601,12 +513,12 @@ struct impairment {
 static void data_segs(FIXTURE_DATA(transfer) *self, int cap, int *count,
 		      int *total, int *largest)
 {
-	struct wseg seg[64];
+	struct shake_wseg seg[64];
 	int i, n = cap_read(self, cap, seg, 64);
 
 	*count = *total = *largest = 0;
 	for (i = 0; i < n; i++) {
-		if (!seg[i].from_s || seg[i].len <= 0)
+		if (!from_s(&seg[i]) || seg[i].len <= 0)
 			continue;
 		++*count;
 		*total += seg[i].len;
@@ -795,7 +707,7 @@ TEST_F_TIMEOUT(transfer, zero_window, 60)
 	const uint64_t seed = 0x5eed0004;
 	const size_t total = 1 * MiB;
 	const int max = 4096;
-	struct wseg *seg = calloc(max, sizeof(*seg));
+	struct shake_wseg *seg = calloc(max, sizeof(*seg));
 	double t_zero = 0, t_last = 0;
 	int cap, n, i, probes = 0, reopened = 0;
 	uint64_t hash = FNV_INIT;
@@ -838,13 +750,13 @@ TEST_F_TIMEOUT(transfer, zero_window, 60)
 	n = cap_read(self, cap, seg, max);
 	close(cap);
 	for (i = 0; i < n; i++) {
-		if (!seg[i].from_s && !seg[i].win && !t_zero)
+		if (!from_s(&seg[i]) && !seg[i].win && !t_zero)
 			t_zero = seg[i].t;
 		if (!t_zero)
 			continue;
-		if (seg[i].from_s && seg[i].len <= 1)
+		if (from_s(&seg[i]) && seg[i].len <= 1)
 			probes++;
-		if (!seg[i].from_s && seg[i].win)
+		if (!from_s(&seg[i]) && seg[i].win)
 			reopened++;
 		t_last = seg[i].t;
 	}
@@ -874,7 +786,7 @@ TEST_F_TIMEOUT(transfer, blackhole_backoff, 120)
 {
 	const int retries = 4;
 	double t[16] = { 0 }, t_err;
-	struct wseg seg[64];
+	struct shake_wseg seg[64];
 	struct ctrs a, b;
 	int cap, n, i, k = 0;
 	char buf[100] = "", num[8];
@@ -911,7 +823,7 @@ TEST_F_TIMEOUT(transfer, blackhole_backoff, 120)
 	ASSERT_NE(0, shake_wait_for(self->cfd, POLLIN | POLLERR,
 				    ms_left(90000)))
 		TH_LOG("no error after 90 s");
-	t_err = now();
+	t_err = shake_now();
 	EXPECT_EQ(-1, recv(self->cfd, buf, sizeof(buf), MSG_DONTWAIT));
 	EXPECT_EQ(ETIMEDOUT, errno) TH_LOG("recv: %s", strerror(errno));
 	ctrs_read(_metadata, self, &b);
@@ -919,7 +831,7 @@ TEST_F_TIMEOUT(transfer, blackhole_backoff, 120)
 	n = cap_read(self, cap, seg, 64);
 	close(cap);
 	for (i = 0; i < n && k < 15; i++) {
-		if (!seg[i].from_s || seg[i].len <= 0)
+		if (!from_s(&seg[i]) || seg[i].len <= 0)
 			continue;
 		if (!k)
 			seq = seg[i].seq;
