@@ -192,6 +192,8 @@ struct shake_mib {
 			 TCPF_CLOSING | TCPF_LAST_ACK)
 /* How long an orphan waits in FIN_WAIT2 for the peer's FIN, seconds */
 #define SHAKE_FIN_TIMEOUT	60
+/* Retransmission timeouts an orphan survives (TCP's effective default) */
+#define SHAKE_ORPHAN_RETRIES	8
 /* Orphans a namespace may hold before closing ones are reset instead */
 #define SHAKE_MAX_ORPHANS	65536
 
@@ -296,6 +298,7 @@ struct shake_net {
 	int sysctl_tw_reuse;
 	int sysctl_fin_timeout;
 	int sysctl_max_orphans;
+	int sysctl_orphan_retries;
 	struct shake_ratelimit reset_limit;
 	struct shake_ratelimit challenge_limit;
 	atomic_t tw_count;
@@ -353,6 +356,8 @@ enum shake_timer_job {
  * @in_recovery: fast recovery is under way
  * @nodelay: SHAKE_NODELAY
  * @cork: SHAKE_CORK
+ * @autoport: connect() chose the local port: other connections may share
+ *	it as long as their 4-tuples differ
  * @rcv_nxt: next sequence number expected
  * @copied_seq: next sequence number a reader takes
  * @rcv_wnd: the window we last advertised, from @rcv_wup
@@ -406,7 +411,8 @@ struct shake_sock {
 	u32 recover;
 	u8 in_recovery:1,
 	   nodelay:1,
-	   cork:1;
+	   cork:1,
+	   autoport:1;
 	u32 rcv_nxt;
 	u32 copied_seq;
 	u32 rcv_wnd;
@@ -512,6 +518,7 @@ struct shake_request {
  * @reuse: the socket's SO_REUSEADDR
  * @reuseport: the socket's SO_REUSEPORT
  * @tstamp_ok: timestamps were agreed
+ * @autoport: connect() chose the local port (struct shake_sock's)
  * @net: the namespace
  * @entered: jiffies when the connection entered TIME_WAIT
  * @last_oow_ack: jiffies of the last ACK to a segment that occupied no
@@ -536,7 +543,8 @@ struct shake_tw {
 	u8 tos;
 	u8 reuse:1,
 	   reuseport:1,
-	   tstamp_ok:1;
+	   tstamp_ok:1,
+	   autoport:1;
 	possible_net_t net;
 	unsigned long entered;
 	unsigned long last_oow_ack;
@@ -593,11 +601,11 @@ void shake_destroy_sock(struct sock *sk);
 void shake_fin_rcv(struct sock *sk);
 bool shake_fin_acked(struct sock *sk, bool fin_follows);
 bool shake_abort_on_data(struct sock *sk, u32 seq, u32 data_len);
-void shake_fin_wait2_timeout(struct sock *sk);
 
 /* isn.c */
 void shake_isn_init(void);
 u32 shake_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
+u32 shake_ts_off(__be32 saddr, __be32 daddr);
 
 /* connect.c */
 int shake_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
@@ -666,7 +674,8 @@ void shake_init_transfer(struct sock *sk, const struct shakehdr *th);
 
 /* output.c */
 u16 shake_mss_for(const struct dst_entry *dst, u16 user_mss);
-void shake_syn_opts_offer(const struct sock *sk, struct shake_syn_opts *opt);
+void shake_syn_opts_offer(const struct sock *sk, struct shake_syn_opts *opt,
+			  __be32 saddr, __be32 daddr);
 void shake_syn_opts_agree(struct shake_syn_opts *opt,
 			  const struct shake_options *peer);
 u32 shake_window_now(const struct shake_sock *ssk);
@@ -696,6 +705,7 @@ u32 shake_hash_4tuple(__be32 laddr, __be16 lport, __be32 raddr, __be16 rport);
 int shake_get_port(struct sock *sk, unsigned short snum);
 void shake_put_port(struct sock *sk);
 int shake_ehash_insert(struct sock *sk);
+int shake_connect_port(struct sock *sk);
 void shake_ehash_remove(struct sock *sk);
 struct sock *shake_ehash_lookup(struct net *net, __be32 saddr, __be16 sport,
 				__be32 daddr, __be16 dport);
@@ -714,7 +724,7 @@ struct shake_tw *shake_tw_first(struct net *net);
 /* timewait.c */
 void shake_tw_enter(struct sock *sk);
 bool shake_tw_rcv(struct net *net, struct sk_buff *skb);
-bool shake_tw_reusable(const struct shake_tw *tw);
+bool shake_tw_reusable(const struct shake_tw *tw, bool autoport);
 void shake_tw_reuse(struct shake_tw *tw);
 void shake_tw_purge(struct net *net);
 int shake_tw_cache_init(void);

@@ -102,19 +102,6 @@ static void shake_arm_fin_timeout(struct sock *sk)
 }
 
 /**
- * shake_fin_wait2_timeout - an orphan's peer never sent its FIN
- * @sk: the orphan, locked, in FIN_WAIT2
- *
- * As TCP: a RST tells the peer, which may still be in CLOSE_WAIT, that
- * nobody listens any more.
- */
-void shake_fin_wait2_timeout(struct sock *sk)
-{
-	shake_send_active_reset(sk);
-	shake_done(sk, 0);
-}
-
-/**
  * shake_fin_acked - move on if an ACK acknowledged our FIN
  * @sk: a synchronized socket, locked; the ACK is processed
  * @fin_follows: the same segment brings the peer's FIN in order: the

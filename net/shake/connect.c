@@ -55,13 +55,10 @@ int shake_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	inet->inet_daddr = usin->sin_addr.s_addr;
 
 	shake_set_state(sk, TCP_SYN_SENT);
-	if (!inet->inet_num) {
-		err = shake_get_port(sk, 0);
-		if (err)
-			goto failure;
-		inet->inet_sport = htons(inet->inet_num);
-	}
-	err = shake_ehash_insert(sk);
+	if (!inet->inet_num)
+		err = shake_connect_port(sk);
+	else
+		err = shake_ehash_insert(sk);
 	if (err)
 		goto failure;
 
@@ -83,7 +80,7 @@ int shake_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 	ssk->write_seq = ssk->snd_nxt;
 	ssk->rcv_nxt = 0;
 	ssk->copied_seq = 0;
-	shake_syn_opts_offer(sk, &ssk->opt);
+	shake_syn_opts_offer(sk, &ssk->opt, inet->inet_saddr, inet->inet_daddr);
 	shake_reset_transfer(ssk);
 	atomic_set(&inet->inet_id, get_random_u16());
 	WRITE_ONCE(sk->sk_err, 0);

@@ -124,12 +124,14 @@ static bool shake_port_conflict(struct shake_bind_table *tb,
 	return false;
 }
 
-/* Choose a port for bind() with port 0 from ip_local_port_range. Like TCP,
- * bind() takes ports of the parity opposite to the range's low end first,
- * leaving the other half to connect(). Returns 0 when every port is taken.
+/* Try the ports of ip_local_port_range from a random one, those of one
+ * parity first, until @take takes one. Like TCP, bind() starts with the
+ * parity opposite to the range's low end and connect() with the other,
+ * so that each mostly keeps to its own half. Returns the port, or 0.
  */
-static unsigned short shake_pick_port(struct shake_bind_table *tb,
-				      const struct sock *sk)
+static unsigned short shake_walk_ports(struct sock *sk, bool odd_first,
+				       bool (*take)(struct sock *sk,
+						    unsigned short port))
 {
 	struct net *net = sock_net(sk);
 	int low, high, port;
@@ -140,22 +142,105 @@ static unsigned short shake_pick_port(struct shake_bind_table *tb,
 	remaining = high - low;
 	if (remaining > 1)
 		remaining &= ~1U;
-	offset = get_random_u32_below(remaining) | 1U;
+	offset = get_random_u32_below(remaining);
+	offset = odd_first ? offset | 1U : offset & ~1U;
 
-	do {
+	for (;;) {
 		port = low + offset;
 		for (i = 0; i < remaining; i += 2, port += 2) {
 			if (port >= high)
 				port -= remaining;
-			if (inet_is_local_reserved_port(net, port))
-				continue;
-			if (!shake_port_conflict(tb, sk, port, false))
+			if (!inet_is_local_reserved_port(net, port) &&
+			    take(sk, port))
 				return port;
 		}
-		offset--;
-	} while (!(offset & 1));
+		if ((offset & 1) != odd_first)
+			return 0;	/* both parities tried */
+		offset ^= 1;
+	}
+}
 
-	return 0;
+/* bind() to port 0: a port nobody holds on an overlapping address */
+static bool shake_take_free_port(struct sock *sk, unsigned short port)
+{
+	struct shake_bind_table *tb = &shake_net(sock_net(sk))->bind;
+	bool free;
+
+	spin_lock_bh(&tb->lock);
+	free = !shake_port_conflict(tb, sk, port, false);
+	if (free) {
+		inet_sk(sk)->inet_num = port;
+		sk_add_bind_node(sk, shake_bind_chain(tb, port));
+	}
+	spin_unlock_bh(&tb->lock);
+	return free;
+}
+
+/* Is every holder of @port with a binding overlapping @sk's, socket or
+ * TIME_WAIT record, one whose port connect() chose?
+ */
+static bool shake_port_shareable(struct shake_bind_table *tb,
+				 const struct sock *sk, unsigned short port)
+{
+	const struct shake_tw *tw;
+	struct sock *sk2;
+
+	sk_for_each_bound(sk2, shake_bind_chain(tb, port)) {
+		if (inet_sk(sk2)->inet_num == port && !shake_sk(sk2)->autoport &&
+		    shake_binding_overlap(sk, READ_ONCE(sk2->sk_bound_dev_if),
+					  sk2->sk_rcv_saddr))
+			return false;
+	}
+	hlist_for_each_entry(tw, &tb->tw_chains[shake_bind_slot(port)],
+			     bind_node) {
+		if (ntohs(tw->lport) == port && !tw->autoport &&
+		    shake_binding_overlap(sk, tw->bound_dev_if, tw->laddr))
+			return false;
+	}
+	return true;
+}
+
+/* connect(): a port shared only with other connect()ed sockets, and a
+ * 4-tuple that no connection holds (or a TIME_WAIT record gives up)
+ */
+static bool shake_take_connect_port(struct sock *sk, unsigned short port)
+{
+	struct shake_bind_table *tb = &shake_net(sock_net(sk))->bind;
+	bool shareable;
+
+	spin_lock_bh(&tb->lock);
+	shareable = shake_port_shareable(tb, sk, port);
+	if (shareable) {
+		inet_sk(sk)->inet_num = port;
+		sk_add_bind_node(sk, shake_bind_chain(tb, port));
+	}
+	spin_unlock_bh(&tb->lock);
+	if (!shareable)
+		return false;
+	shake_sk(sk)->autoport = 1;
+	inet_sk(sk)->inet_sport = htons(port);
+	if (!shake_ehash_insert(sk))
+		return true;
+	shake_put_port(sk);
+	inet_sk(sk)->inet_sport = 0;
+	return false;
+}
+
+/**
+ * shake_connect_port - choose the local port of a connecting socket
+ * @sk: the socket, unbound, with its addresses and remote port set
+ *
+ * As TCP's connect(): a port may serve several connections to different
+ * destinations; a 4-tuple in TIME_WAIT is taken over only as sysctl
+ * tw_reuse allows (shake_tw_reusable()). On success the socket holds the
+ * port and is in the connection table.
+ *
+ * Return: 0, or -EADDRNOTAVAIL when no port will do.
+ */
+int shake_connect_port(struct sock *sk)
+{
+	return shake_walk_ports(sk, false, shake_take_connect_port) ?
+	       0 : -EADDRNOTAVAIL;
 }
 
 /**
@@ -173,12 +258,12 @@ int shake_get_port(struct sock *sk, unsigned short snum)
 	struct shake_bind_table *tb = &shake_net(sock_net(sk))->bind;
 	int err = -EADDRINUSE;
 
-	spin_lock_bh(&tb->lock);
 	if (!snum)
-		snum = shake_pick_port(tb, sk);
-	else if (shake_port_conflict(tb, sk, snum, true))
-		snum = 0;
-	if (snum) {
+		return shake_walk_ports(sk, true, shake_take_free_port) ?
+		       0 : -EADDRINUSE;
+
+	spin_lock_bh(&tb->lock);
+	if (!shake_port_conflict(tb, sk, snum, true)) {
 		inet_sk(sk)->inet_num = snum;
 		sk_add_bind_node(sk, shake_bind_chain(tb, snum));
 		err = 0;
@@ -234,6 +319,7 @@ void shake_put_port(struct sock *sk)
 	if (!hlist_unhashed(&sk->sk_bind_node))
 		hlist_del_init(&sk->sk_bind_node);
 	inet_sk(sk)->inet_num = 0;
+	shake_sk(sk)->autoport = 0;
 	spin_unlock_bh(&tb->lock);
 }
 
@@ -320,7 +406,7 @@ int shake_ehash_insert(struct sock *sk)
 		if (!shake_tw_match(tw, inet->inet_rcv_saddr, inet->inet_sport,
 				    inet->inet_daddr, inet->inet_dport))
 			continue;
-		if (!shake_tw_reusable(tw)) {
+		if (!shake_tw_reusable(tw, shake_sk(sk)->autoport)) {
 			err = -EADDRNOTAVAIL;
 			goto out;
 		}

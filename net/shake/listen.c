@@ -146,7 +146,7 @@ static void shake_listen_syn(struct sock *sk, struct sk_buff *skb,
 	/* a SYN's data is never delivered: it is not acknowledged */
 	req->rcv_nxt = ntohl(th->seq) + 1;
 	req->retransmits = 0;
-	shake_syn_opts_offer(sk, &req->opt);
+	shake_syn_opts_offer(sk, &req->opt, req->laddr, req->raddr);
 	shake_syn_opts_agree(&req->opt, opt);
 	timer_setup(&req->timer, shake_req_timer, 0);
 	hlist_add_head_rcu(&req->node, shake_req_chain(ssk, req->laddr,

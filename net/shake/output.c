@@ -70,8 +70,11 @@ static u8 shake_wscale_for(u32 space)
  * shake_syn_opts_offer - what our SYN or SYN-ACK may offer, from sysctls
  * @sk: the connecting socket or the listener
  * @opt: filled in; a SYN-ACK then keeps only what the SYN offered too
+ * @saddr: our address
+ * @daddr: the peer's
  */
-void shake_syn_opts_offer(const struct sock *sk, struct shake_syn_opts *opt)
+void shake_syn_opts_offer(const struct sock *sk, struct shake_syn_opts *opt,
+			  __be32 saddr, __be32 daddr)
 {
 	struct shake_net *sn = shake_net(sock_net(sk));
 	u32 space = max_t(u32, READ_ONCE(sk->sk_rcvbuf),
@@ -83,7 +86,7 @@ void shake_syn_opts_offer(const struct sock *sk, struct shake_syn_opts *opt)
 		opt->rcv_wscale = shake_wscale_for(space / 2);
 	opt->sack_ok = !!READ_ONCE(sn->sysctl_sack);
 	opt->tstamp_ok = !!READ_ONCE(sn->sysctl_timestamps);
-	opt->ts_off = get_random_u32();
+	opt->ts_off = shake_ts_off(saddr, daddr);
 }
 
 /**
@@ -650,8 +653,9 @@ int shake_send_skb(struct sock *sk, struct sk_buff *skb)
 			ssk->snd_max = ssk->snd_nxt;
 	}
 	ssk->bytes_sent += len;
+	/* PSH on the last data written; a bare FIN has none, as TCP's */
 	shake_xmit(sk, copy, cb->seq, SHAKEHDR_ACK |
-		   (skb_queue_is_last(&sk->sk_write_queue, skb) ?
+		   (len && skb_queue_is_last(&sk->sk_write_queue, skb) ?
 		    SHAKEHDR_PSH : 0) | (cb->fin ? SHAKEHDR_FIN : 0));
 	if (ssk->timer_job != SHAKE_TIMER_RETRANS)
 		shake_reset_retransmit_timer(sk);

@@ -132,6 +132,14 @@ static struct ctl_table shake_sysctl_table[] = {
 		.proc_handler	= proc_dointvec_minmax,
 		.extra1		= SYSCTL_ZERO,
 	},
+	{
+		.procname	= "orphan_retries",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &shake_max_syn_retries,
+	},
 	{ }
 };
 
@@ -152,6 +160,7 @@ static const size_t shake_sysctl_offsets[] = {
 	offsetof(struct shake_net, sysctl_tw_reuse),
 	offsetof(struct shake_net, sysctl_fin_timeout),
 	offsetof(struct shake_net, sysctl_max_orphans),
+	offsetof(struct shake_net, sysctl_orphan_retries),
 };
 
 int shake_sysctl_init_net(struct net *net)
@@ -175,6 +184,7 @@ int shake_sysctl_init_net(struct net *net)
 	sn->sysctl_tw_reuse = 2;
 	sn->sysctl_fin_timeout = SHAKE_FIN_TIMEOUT;
 	sn->sysctl_max_orphans = SHAKE_MAX_ORPHANS;
+	sn->sysctl_orphan_retries = SHAKE_ORPHAN_RETRIES;
 
 	table = kmemdup(shake_sysctl_table, sizeof(shake_sysctl_table),
 			GFP_KERNEL);

@@ -34,17 +34,24 @@ static void shake_syn_timeout(struct sock *sk)
  * shake_data_timeout - data went unacknowledged for an RTO
  * @sk: a synchronized socket, locked
  *
- * After sysctl retries2 timeouts in a row the connection fails. Otherwise
- * everything in flight counts as lost: congestion control starts again
- * from one segment (RFC 5681 3.1), the RTO doubles (RFC 6298 5.5), and
- * sending goes back to the oldest unacknowledged segment, which is sent
- * whatever the windows say (RFC 6298 5.4).
+ * After sysctl retries2 timeouts in a row (orphan_retries for an orphan)
+ * the connection fails. Otherwise everything in flight counts as lost:
+ * congestion control starts again from one segment (RFC 5681 3.1), the
+ * RTO doubles (RFC 6298 5.5), and sending goes back to the oldest
+ * unacknowledged segment, which is sent whatever the windows say (RFC 6298
+ * 5.4).
  */
 static void shake_data_timeout(struct sock *sk)
 {
+	struct shake_net *sn = shake_net(sock_net(sk));
 	struct shake_sock *ssk = shake_sk(sk);
-	int retries = READ_ONCE(shake_net(sock_net(sk))->sysctl_retries2);
 	struct sk_buff *skb;
+	int retries;
+
+	/* nobody waits for an orphan's result: it gives up sooner */
+	retries = sock_flag(sk, SOCK_DEAD) ?
+		  READ_ONCE(sn->sysctl_orphan_retries) :
+		  READ_ONCE(sn->sysctl_retries2);
 
 	if (ssk->retransmits >= retries) {
 		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_ABORTONTIMEOUT);
@@ -216,7 +223,8 @@ static void shake_keepalive_timer(struct timer_list *t)
 		goto rearm;
 	}
 	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)) {
-		shake_fin_wait2_timeout(sk);
+		/* fin_timeout: the peer never closed; end silently, as TCP */
+		shake_done(sk, 0);
 		goto out;
 	}
 	if (!sock_flag(sk, SOCK_KEEPOPEN) ||

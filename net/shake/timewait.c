@@ -116,6 +116,7 @@ void shake_tw_enter(struct sock *sk)
 	tw->reuse = !!sk->sk_reuse;
 	tw->reuseport = sk->sk_reuseport;
 	tw->tstamp_ok = ssk->opt.tstamp_ok;
+	tw->autoport = ssk->autoport;
 	write_pnet(&tw->net, net);
 	tw->entered = jiffies;
 	tw->last_oow_ack = tw->entered - SHAKE_OOW_ACK_INTERVAL;
@@ -132,24 +133,29 @@ void shake_tw_enter(struct sock *sk)
 /**
  * shake_tw_reusable - may connect() take over a 4-tuple in TIME_WAIT?
  * @tw: the record that holds it
+ * @autoport: connect() chose the new socket's port (else bind() did)
  *
- * TCP's tcp_tw_reuse: only if the old connection had timestamps, and
- * once the record is a second old; sysctl tw_reuse 2 allows it only
- * between two loopback addresses. TCP counts on the peer's PAWS to reject
- * the old connection's duplicates, its timestamps growing from one
- * connection to the next; shake's do not (a random offset per connection,
- * shake_syn_opts_offer()), which makes that protection a matter of chance.
+ * As TCP: only if the old connection had timestamps. A port the user
+ * bound may take it over at once; a port connect() chooses only as sysctl
+ * tw_reuse allows: once the record is a second old, and with tw_reuse 2
+ * only when one of the addresses is a loopback one. The peer's PAWS then
+ * rejects the old connection's duplicates: timestamps towards one host
+ * grow from one connection to the next (shake_ts_off()).
  *
  * Return: true if the 4-tuple may be reused.
  */
-bool shake_tw_reusable(const struct shake_tw *tw)
+bool shake_tw_reusable(const struct shake_tw *tw, bool autoport)
 {
 	int reuse = READ_ONCE(shake_net(read_pnet(&tw->net))->sysctl_tw_reuse);
 
-	if (!reuse || !tw->tstamp_ok || time_before(jiffies, tw->entered + HZ))
+	if (!tw->tstamp_ok)
+		return false;
+	if (!autoport)
+		return true;
+	if (!reuse || time_before(jiffies, tw->entered + HZ))
 		return false;
 	return reuse == 1 ||
-	       (ipv4_is_loopback(tw->laddr) && ipv4_is_loopback(tw->raddr));
+	       ipv4_is_loopback(tw->laddr) || ipv4_is_loopback(tw->raddr);
 }
 
 /**

@@ -110,13 +110,20 @@ TEST_F(active, three_way_handshake)
 	EXPECT_EQ(-1, connect(fd, (struct sockaddr *)&sin, sizeof(sin)));
 	EXPECT_EQ(EISCONN, errno);
 
-	/* close() aborts, until orderly release exists */
+	/* close() sends our FIN; the peer's RST then ends the orphan */
 	close(fd);
 	ASSERT_EQ(1, peer_recv(&self->p, &s, 2000));
-	EXPECT_EQ(F_RST | F_ACK, s.flags);
+	EXPECT_EQ(F_FIN | F_ACK, s.flags);
 	EXPECT_EQ(x + 1, ntohl(s.seq));
+	EXPECT_EQ(777001, ntohl(s.ack));
+	EXPECT_EQ(4, shake_proc_state(shake_proto(), CLIENT, self->p.lport));	/* FIN_WAIT1 */
 	EXPECT_EQ(0, shake_stat("CurrEstab"));
-	EXPECT_EQ(1, shake_stat("EstabResets"));
+	EXPECT_EQ(1, shake_stat("CurrOrphans"));
+	ASSERT_EQ(0, peer_send(&self->p, 777001, 0, F_RST, 0, NULL, 0));
+	usleep(100000);
+	EXPECT_EQ(-1, shake_proc_state(shake_proto(), CLIENT, self->p.lport));
+	EXPECT_EQ(0, shake_stat("CurrOrphans"));
+	EXPECT_EQ(0, shake_stat("EstabResets"));	/* not from FIN_WAIT1 */
 }
 
 TEST_F(active, syn_backoff_then_timeout)

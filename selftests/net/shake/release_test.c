@@ -1312,7 +1312,7 @@ TEST_F(release, linger_times_out)
 	int i, fd, nonblock;
 	double t;
 
-	ASSERT_SYSCTL(self->ns_c, "tcp_orphan_retries", "retries2", "1");
+	ASSERT_SYSCTL(self->ns_c, "tcp_orphan_retries", "orphan_retries", "1");
 	open_conn(_metadata, self, k, self->lfd);
 	open_conn(_metadata, self, &k2, self->lfd);
 	talk(_metadata, k);
@@ -1508,7 +1508,7 @@ TEST_F_TIMEOUT(release, thousand_time_waits, 120)
 /*
  * close() with data in flight to a blackholed peer: the orphan is counted
  * (CurrOrphans) while it retransmits, and gives up after its retries
- * (shake: retries2 3; TCP: tcp_orphan_retries 2, which TCP turns into
+ * (shake: orphan_retries 3; TCP: tcp_orphan_retries 2, which TCP turns into
  * 1.4 s), counted as AbortOnTimeout. TCP's gauge (sockstat "orphan")
  * counts every namespace's orphans, and a test run before this one may
  * leave some that die meanwhile: so the gauge is read just before and
@@ -1525,7 +1525,7 @@ TEST_F_TIMEOUT(release, orphan_counted_until_it_gives_up, 40)
 	if (variant->tcp) {
 		ASSERT_SYSCTL(self->ns_c, "tcp_orphan_retries", NULL, "2");
 	} else {
-		ASSERT_SYSCTL(self->ns_c, NULL, "retries2", "3");
+		ASSERT_SYSCTL(self->ns_c, NULL, "orphan_retries", "3");
 	}
 	open_conn(_metadata, self, k, self->lfd);
 	talk(_metadata, k);

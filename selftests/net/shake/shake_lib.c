@@ -278,7 +278,6 @@ static const struct {
 	{ "ListenDrops", "netstat", "TcpExt:", "ListenDrops" },
 	{ "AbortOnClose", "netstat", "TcpExt:", "TCPAbortOnClose" },
 	{ "AbortOnData", "netstat", "TcpExt:", "TCPAbortOnData" },
-	{ "AbortOnLinger", "netstat", "TcpExt:", "TCPAbortOnLinger" },
 	{ "AbortOnTimeout", "netstat", "TcpExt:", "TCPAbortOnTimeout" },
 	{ "AbortOnMemory", "netstat", "TcpExt:", "TCPAbortOnMemory" },
 	{ "TimeWaitOverflow", "netstat", "TcpExt:", "TCPTimeWaitOverflow" },
