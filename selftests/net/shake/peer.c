@@ -82,10 +82,8 @@ int peer_setup(struct shake_peer *p)
 	p->pport = 80;
 	if (shake_new_netns())
 		return -1;
-	/* the peer vanishes with the test: what it leaves open must not
-	 * outlive the test by minutes, holding the module
-	 */
-	if (shake_write_sysctl("/proc/sys/net/shake/orphan_retries", "0") ||
+	/* the peer vanishes with the test, leaving what it talked to */
+	if (shake_short_orphans(shake_proto()) ||
 	    shake_write_sysctl("/proc/sys/net/shake/fin_timeout", "1"))
 		return -1;
 	p->nsa_fd = open("/proc/self/ns/net", O_RDONLY);

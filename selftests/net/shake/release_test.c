@@ -580,8 +580,10 @@ FIXTURE_SETUP(release)
 		self->fds[i] = -1;
 	/* unnamed namespaces: they vanish with this process */
 	ASSERT_EQ(0, shake_new_netns());
+	ASSERT_EQ(0, shake_short_orphans(self->proto));
 	self->ns_c = open("/proc/thread-self/ns/net", O_RDONLY);
 	ASSERT_EQ(0, shake_new_netns());
+	ASSERT_EQ(0, shake_short_orphans(self->proto));
 	self->ns_s = open("/proc/thread-self/ns/net", O_RDONLY);
 	ASSERT_LE(0, self->ns_c);
 	ASSERT_LE(0, self->ns_s);

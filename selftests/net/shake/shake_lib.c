@@ -85,6 +85,13 @@ int shake_write_sysctl(const char *path, const char *value)
 	return n < 0 ? -errno : 0;
 }
 
+int shake_short_orphans(int proto)
+{
+	return shake_write_sysctl(proto == IPPROTO_TCP ?
+				  "/proc/sys/net/ipv4/tcp_orphan_retries" :
+				  "/proc/sys/net/shake/orphan_retries", "1");
+}
+
 struct sockaddr_in shake_addr(const char *ip, unsigned short port)
 {
 	struct sockaddr_in sin = {

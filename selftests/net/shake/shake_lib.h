@@ -25,6 +25,12 @@ int shake_netns_sh(int ns, int back, const char *fmt, ...)
 /* Write a string to a /proc/sys file; 0 or -errno. */
 int shake_write_sysctl(const char *path, const char *value);
 
+/* In the current namespace, orphans (closed connections still finishing)
+ * give up after one retransmission timeout: what a test closes into a
+ * dead link must not hold the module for minutes.
+ */
+int shake_short_orphans(int proto);
+
 /* A sockaddr_in for a dotted address and a host-order port. */
 struct sockaddr_in shake_addr(const char *ip, unsigned short port);
 

@@ -110,6 +110,7 @@ FIXTURE_SETUP(sockapi)
 	self->wmem_max = sysctl_nth("/proc/sys/net/core/wmem_max", 0);
 	self->rmem_max = sysctl_nth("/proc/sys/net/core/rmem_max", 0);
 	ASSERT_EQ(0, shake_new_netns());
+	ASSERT_EQ(0, shake_short_orphans(self->proto));
 	self->lfd = new_sock(self->proto);
 	ASSERT_LE(0, self->lfd);
 	ASSERT_EQ(0, shake_bind(self->lfd, "127.0.0.1", PORT));

@@ -328,9 +328,6 @@ FIXTURE_VARIANT_ADD(transfer, shake) {
 /* Run a shell command in namespace ns, then come back to S. */
 #define sh(self, ns, ...) shake_netns_sh(ns, (self)->ns_s, __VA_ARGS__)
 
-#define ORPHAN_RETRIES (variant->tcp ? "/proc/sys/net/ipv4/tcp_orphan_retries" : \
-			"/proc/sys/net/shake/orphan_retries")
-
 FIXTURE_SETUP(transfer)
 {
 	self->t0 = shake_now();
@@ -341,8 +338,10 @@ FIXTURE_SETUP(transfer)
 		TH_LOG("the program's %d s are spent", BUDGET_S);
 	/* unnamed namespaces: they vanish with this process, even if killed */
 	ASSERT_EQ(0, shake_new_netns());
+	ASSERT_EQ(0, shake_short_orphans(self->proto));
 	self->ns_s = open("/proc/thread-self/ns/net", O_RDONLY);
 	ASSERT_EQ(0, shake_new_netns());
+	ASSERT_EQ(0, shake_short_orphans(self->proto));
 	self->ns_r = open("/proc/thread-self/ns/net", O_RDONLY);
 	ASSERT_LE(0, self->ns_s);
 	ASSERT_LE(0, self->ns_r);
@@ -358,13 +357,6 @@ FIXTURE_SETUP(transfer)
 			"ip addr add " R_ADDR "/24 dev vr && ip link set vr up && "
 			"ethtool -K vr tx off >/dev/null && "
 			"ip neigh add " S_ADDR " lladdr " S_MAC " dev vr nud permanent"));
-	/*
-	 * What a case closes while the link still drops everything (the
-	 * black hole) must not linger for minutes after it as an orphan,
-	 * holding the module
-	 */
-	ASSERT_EQ(0, sh(self, self->ns_s, "echo 1 > %s", ORPHAN_RETRIES));
-	ASSERT_EQ(0, sh(self, self->ns_r, "echo 1 > %s", ORPHAN_RETRIES));
 }
 
 FIXTURE_TEARDOWN(transfer)
