@@ -694,6 +694,8 @@ TEST_F_TIMEOUT(release, last_ack_lost, 40)
 	if (!variant->tcp) {
 		ASSERT_SYSCTL(self->ns_c, NULL, "msl_ms", "1000");
 	}
+	/* S, an orphan in LAST_ACK, retransmits its FIN more than once */
+	ASSERT_SYSCTL(self->ns_s, "tcp_orphan_retries", "orphan_retries", "8");
 	cap_start(_metadata, self);
 	open_conn(_metadata, self, k, self->lfd);
 	talk(_metadata, k);
