@@ -70,14 +70,12 @@ void shake_orphan(struct sock *sk)
  * @sk: the socket, locked, orphaned by shake_orphan()
  *
  * Drops the reference the owner left behind; whoever holds another (a
- * timer, the segment being processed) frees it when done.
+ * timer, the segment being processed) frees it when done. Its queues go
+ * with it (shake_sock_destruct()).
  */
 void shake_destroy_sock(struct sock *sk)
 {
 	shake_clear_timers(sk);
-	shake_write_queue_purge(sk);
-	shake_purge_ooo(sk);
-	__skb_queue_purge(&sk->sk_receive_queue);
 	shake_put_port(sk);
 	SHAKE_DEC_STATS(sock_net(sk), SHAKE_MIB_CURRORPHANS);
 	sock_put(sk);
