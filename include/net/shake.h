@@ -8,6 +8,7 @@
 #include <asm/byteorder.h>
 #include <linux/bits.h>
 #include <linux/rbtree.h>
+#include <linux/siphash.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/timekeeping.h>
@@ -153,6 +154,9 @@ enum shake_mib_field {
 	SHAKE_MIB_ABORTONTIMEOUT,
 	SHAKE_MIB_ABORTONMEMORY,
 	SHAKE_MIB_CURRORPHANS,
+	SHAKE_MIB_SYNCOOKIESSENT,
+	SHAKE_MIB_SYNCOOKIESRECV,
+	SHAKE_MIB_SYNCOOKIESFAILED,
 	SHAKE_MIB_MAX
 };
 
@@ -273,8 +277,11 @@ struct shake_lhash {
  *	1 yes, 2 on loopback only; both with timestamps, after 1 s)
  * @reset_limit: bucket of @sysctl_reset_msgs_per_sec
  * @challenge_limit: bucket of @sysctl_challenge_ack_limit
+ * @sysctl_syncookies: answer SYNs with cookies: 0 never, 1 when a
+ *	listener's SYN queue is full, 2 always
  * @tw_count: TIME_WAIT records in the namespace (CurrTimeWait sums per-CPU
  *	counters, too slow to read on every entry)
+ * @cookie_key: secret of the SYN cookies' hash, chosen at namespace init
  */
 struct shake_net {
 	struct shake_bind_table bind;
@@ -299,9 +306,11 @@ struct shake_net {
 	int sysctl_fin_timeout;
 	int sysctl_max_orphans;
 	int sysctl_orphan_retries;
+	int sysctl_syncookies;
 	struct shake_ratelimit reset_limit;
 	struct shake_ratelimit challenge_limit;
 	atomic_t tw_count;
+	siphash_key_t cookie_key;
 };
 
 /* What a SYN offered and the handshake agreed */
@@ -380,6 +389,9 @@ enum shake_timer_job {
  * @accept_queue: a listener's established children not yet accepted;
  *	each holds a reference; under the listener's socket lock
  * @accept_node: a child's link in its listener's @accept_queue
+ * @cookie_stamp: jiffies (ORed with 1) when a listener last sent a SYN
+ *	cookie; 0 if it never did
+ * @synflood_warned: the listener has logged "Possible SYN flooding"
  */
 struct shake_sock {
 	struct inet_sock inet;
@@ -433,6 +445,8 @@ struct shake_sock {
 	u32 syn_qlen;
 	struct list_head accept_queue;
 	struct list_head accept_node;
+	unsigned long cookie_stamp;
+	u8 synflood_warned:1;
 };
 
 /**
@@ -476,6 +490,8 @@ struct shake_skb_cb {
  * @iss: our initial sequence number
  * @rcv_nxt: the peer's ISN plus one
  * @retransmits: SYN-ACK retransmissions so far
+ * @cookie: not a record: the SYN-ACK's sequence number is a cookie, and
+ *	this describes the handshake only while it is answered or completed
  * @opt: options of the SYN and of our SYN-ACK
  * @timer: SYN-ACK retransmission
  * @rcu: deferred free, for /proc readers
@@ -491,6 +507,7 @@ struct shake_request {
 	u32 iss;
 	u32 rcv_nxt;
 	u8 retransmits;
+	u8 cookie:1;
 	struct shake_syn_opts opt;
 	struct timer_list timer;
 	struct rcu_head rcu;
@@ -606,6 +623,18 @@ bool shake_abort_on_data(struct sock *sk, u32 seq, u32 data_len);
 void shake_isn_init(void);
 u32 shake_isn(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
 u32 shake_ts_off(__be32 saddr, __be32 daddr);
+
+/* cookie.c */
+void shake_cookie_init_net(struct shake_net *sn);
+u32 shake_cookie_tsval(u32 tsval, const struct shake_syn_opts *opt);
+bool shake_cookie_want(struct sock *sk, bool queue_full);
+void shake_cookie_synack(struct sock *sk, struct sk_buff *skb,
+			 const struct shakehdr *th,
+			 const struct shake_options *opt);
+int shake_cookie_check(struct sock *sk, struct sk_buff *skb,
+		       const struct shakehdr *th,
+		       const struct shake_options *opt,
+		       struct shake_request *req);
 
 /* connect.c */
 int shake_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);

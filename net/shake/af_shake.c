@@ -163,6 +163,7 @@ static int __net_init shake_net_init(struct net *net)
 	shake_hashtables_init(sn);
 	shake_ratelimit_init(&sn->reset_limit);
 	shake_ratelimit_init(&sn->challenge_limit);
+	shake_cookie_init_net(sn);
 
 	sn->mib = alloc_percpu(struct shake_mib);
 	if (!sn->mib)

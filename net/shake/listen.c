@@ -107,7 +107,10 @@ out:
 	shake_request_put(req);
 }
 
-/* A SYN for a listener: a new request, if the queues have room. */
+/* A SYN for a listener: a new request, or a cookie, if the queues have
+ * room. Under a flood the SYN queue stays at its bound and what is past
+ * it costs no memory: a cookie's SYN-ACK is all that is left of it.
+ */
 static void shake_listen_syn(struct sock *sk, struct sk_buff *skb,
 			     const struct shakehdr *th,
 			     const struct shake_options *opt)
@@ -116,6 +119,7 @@ static void shake_listen_syn(struct sock *sk, struct sk_buff *skb,
 	const struct iphdr *iph = ip_hdr(skb);
 	struct shake_sock *ssk = shake_sk(sk);
 	struct shake_request *req;
+	bool full;
 	u32 bound;
 
 	if (sk_acceptq_is_full(sk)) {
@@ -125,7 +129,12 @@ static void shake_listen_syn(struct sock *sk, struct sk_buff *skb,
 	}
 	bound = min_t(u32, max_t(u32, READ_ONCE(sk->sk_max_ack_backlog), 1),
 		      READ_ONCE(sn->sysctl_max_syn_backlog));
-	if (ssk->syn_qlen >= bound) {
+	full = ssk->syn_qlen >= bound;
+	if (shake_cookie_want(sk, full)) {
+		shake_cookie_synack(sk, skb, th, opt);
+		return;
+	}
+	if (full) {
 		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_LISTENDROPS);
 		return;
 	}
@@ -226,6 +235,62 @@ static struct sock *shake_create_child(struct sock *sk,
 	return nsk;
 }
 
+/**
+ * shake_handshake_done - a final ACK completes a handshake: the child
+ * @sk: the listener, locked
+ * @req: the handshake, a request record's or a valid cookie's
+ * @th: the ACK
+ * @opt: its options
+ *
+ * The same for both kinds, so that a connection is the same whichever
+ * way it was opened: the established child goes to the accept queue.
+ *
+ * Return: the child, NULL if none could be made, or ERR_PTR(-ENOBUFS)
+ * if the accept queue is full (the caller decides what becomes of the
+ * handshake).
+ */
+static struct sock *shake_handshake_done(struct sock *sk,
+					 struct shake_request *req,
+					 const struct shakehdr *th,
+					 const struct shake_options *opt)
+{
+	struct sock *child;
+
+	if (sk_acceptq_is_full(sk)) {
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_LISTENOVERFLOWS);
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_LISTENDROPS);
+		return ERR_PTR(-ENOBUFS);
+	}
+	if (req->opt.tstamp_ok && opt->saw_tstamp)
+		req->opt.ts_recent = opt->tsval;
+	child = shake_create_child(sk, req, th);
+	if (!child) {
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_LISTENDROPS);
+		return NULL;
+	}
+	list_add_tail(&shake_sk(child)->accept_node,
+		      &shake_sk(sk)->accept_queue);	/* the clone's reference */
+	sk_acceptq_added(sk);
+	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_PASSIVEOPENS);
+	sk->sk_data_ready(sk);
+	return child;
+}
+
+/* Data on the final ACK is the child's; the input path holds the listener
+ * at SINGLE_DEPTH_NESTING, so the child takes subclass 0. Returns true if
+ * the child took the skb.
+ */
+static bool shake_child_data(struct sock *child, struct sk_buff *skb,
+			     const struct shakehdr *th)
+{
+	if (skb->len <= th->doff * 4)
+		return false;
+	bh_lock_sock(child);
+	shake_sk_rcv(child, skb);
+	bh_unlock_sock(child);
+	return true;
+}
+
 /* A segment for a request: a retransmitted SYN, a RST, or the final ACK */
 static bool shake_req_rcv(struct sock *sk, struct shake_request *req,
 			  struct sk_buff *skb, const struct shakehdr *th,
@@ -257,9 +322,8 @@ static bool shake_req_rcv(struct sock *sk, struct shake_request *req,
 	if (seq != req->rcv_nxt)
 		return false;
 
-	if (sk_acceptq_is_full(sk)) {
-		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_LISTENOVERFLOWS);
-		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_LISTENDROPS);
+	child = shake_handshake_done(sk, req, th, opt);
+	if (child == ERR_PTR(-ENOBUFS)) {
 		if (READ_ONCE(sn->sysctl_abort_on_overflow)) {
 			shake_send_reset(sock_net(sk), skb);
 			shake_req_unlink(sk, req);
@@ -267,32 +331,36 @@ static bool shake_req_rcv(struct sock *sk, struct shake_request *req,
 		/* else the SYN-ACK's retransmission will draw the ACK again */
 		return false;
 	}
-
-	if (req->opt.tstamp_ok && opt->saw_tstamp)
-		req->opt.ts_recent = opt->tsval;
-	child = shake_create_child(sk, req, th);
 	shake_req_unlink(sk, req);
-	if (!child) {
-		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_LISTENDROPS);
+	return child && shake_child_data(child, skb, th);
+}
+
+/* An ACK that found neither a request nor a connection: the end of a
+ * cookie handshake, or a segment to answer with a RST
+ */
+static bool shake_listen_ack(struct sock *sk, struct sk_buff *skb,
+			     const struct shakehdr *th,
+			     const struct shake_options *opt)
+{
+	struct shake_net *sn = shake_net(sock_net(sk));
+	struct shake_request req;
+	struct sock *child;
+
+	if (th->syn || shake_cookie_check(sk, skb, th, opt, &req) <= 0) {
+		shake_send_reset(sock_net(sk), skb);
 		return false;
 	}
-	list_add_tail(&shake_sk(child)->accept_node,
-		      &shake_sk(sk)->accept_queue);	/* the clone's reference */
-	sk_acceptq_added(sk);
-	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_PASSIVEOPENS);
-
-	sk->sk_data_ready(sk);
-
-	/* data on the final ACK is the child's; the input path holds the
-	 * listener at SINGLE_DEPTH_NESTING, so the child takes subclass 0
-	 */
-	if (skb->len > th->doff * 4) {
-		bh_lock_sock(child);
-		shake_sk_rcv(child, skb);
-		bh_unlock_sock(child);
-		return true;
+	child = shake_handshake_done(sk, &req, th, opt);
+	if (IS_ERR_OR_NULL(child)) {
+		/* no record to retransmit from: the peer's next segment,
+		 * if the cookie is still valid then, will try again
+		 */
+		if (PTR_ERR(child) == -ENOBUFS &&
+		    READ_ONCE(sn->sysctl_abort_on_overflow))
+			shake_send_reset(sock_net(sk), skb);
+		return false;
 	}
-	return false;
+	return shake_child_data(child, skb, th);
 }
 
 /**
@@ -316,10 +384,8 @@ bool shake_listen_rcv(struct sock *sk, struct sk_buff *skb,
 		return shake_req_rcv(sk, req, skb, th, opt);
 	if (th->rst)
 		return false;
-	if (th->ack) {
-		shake_send_reset(sock_net(sk), skb);
-		return false;
-	}
+	if (th->ack)
+		return shake_listen_ack(sk, skb, th, opt);
 	if (th->syn)
 		shake_listen_syn(sk, skb, th, opt);
 	return false;

@@ -338,7 +338,8 @@ void shake_send_reset(struct net *net, struct sk_buff *in_skb)
 
 /**
  * shake_send_synack - answer a SYN on behalf of a request record
- * @req: the request; its listener is locked
+ * @req: the request, or a cookie's description of the handshake; its
+ *	listener is locked
  */
 void shake_send_synack(struct shake_request *req)
 {
@@ -364,6 +365,8 @@ void shake_send_synack(struct shake_request *req)
 		.window = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, 65535U),
 	};
 
+	if (req->cookie && o.tstamp_ok)
+		o.tsval = shake_cookie_tsval(o.tsval, &req->opt);
 	shake_send_stateless(sock_net(sk), sk, &seg, &o);
 }
 

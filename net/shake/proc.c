@@ -225,6 +225,9 @@ static const char * const shake_mib_names[SHAKE_MIB_MAX] = {
 	"AbortOnTimeout",
 	"AbortOnMemory",
 	"CurrOrphans",
+	"SyncookiesSent",
+	"SyncookiesRecv",
+	"SyncookiesFailed",
 };
 
 /**

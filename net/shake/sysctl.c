@@ -140,6 +140,14 @@ static struct ctl_table shake_sysctl_table[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= &shake_max_syn_retries,
 	},
+	{
+		.procname	= "syncookies",
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_TWO,
+	},
 	{ }
 };
 
@@ -161,6 +169,7 @@ static const size_t shake_sysctl_offsets[] = {
 	offsetof(struct shake_net, sysctl_fin_timeout),
 	offsetof(struct shake_net, sysctl_max_orphans),
 	offsetof(struct shake_net, sysctl_orphan_retries),
+	offsetof(struct shake_net, sysctl_syncookies),
 };
 
 int shake_sysctl_init_net(struct net *net)
@@ -185,6 +194,7 @@ int shake_sysctl_init_net(struct net *net)
 	sn->sysctl_fin_timeout = SHAKE_FIN_TIMEOUT;
 	sn->sysctl_max_orphans = SHAKE_MAX_ORPHANS;
 	sn->sysctl_orphan_retries = SHAKE_ORPHAN_RETRIES;
+	sn->sysctl_syncookies = 1;
 
 	table = kmemdup(shake_sysctl_table, sizeof(shake_sysctl_table),
 			GFP_KERNEL);

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shake: SYN cookies. When a listener answers a SYN with a cookie it keeps
+ * nothing: everything the final ACK needs to build the connection is in
+ * the SYN-ACK's sequence number (and, with timestamps, in our timestamp
+ * value, which the ACK echoes). The cookie, 32 bits:
+ *
+ *	31..30	the time counter (64 s periods) modulo 4
+ *	29..27	index of the MSS in shake_cookie_mss[]
+ *	26..0	a keyed hash (SipHash, a secret per namespace) of the 4-tuple,
+ *		the peer's ISN, the whole counter and the MSS index
+ *
+ * An ACK is taken for a cookie's if the counter in it is the current one
+ * or the one before (a cookie lives 64 to 128 s) and the hash matches:
+ * an attacker guesses 27 bits. The counter comes from the real-time clock,
+ * as the ISN's clock does (isn.c): see shake_cookie_count().
+ */
+
+#include <linux/ktime.h>
+#include <linux/siphash.h>
+#include <net/ip.h>
+#include <net/shake.h>
+
+#define SHAKE_COOKIE_PERIOD_SHIFT	6	/* 64 s */
+#define SHAKE_COOKIE_COUNT_SHIFT	30
+#define SHAKE_COOKIE_COUNT_MASK		3U
+#define SHAKE_COOKIE_MSS_SHIFT		27
+#define SHAKE_COOKIE_MSS_MASK		7U
+#define SHAKE_COOKIE_HASH_MASK		(BIT(SHAKE_COOKIE_MSS_SHIFT) - 1)
+
+/* Options that ride in the low bits of our timestamp value: the peer's
+ * window scale (SHAKE_COOKIE_TS_NOWS: none) and SACK-permitted. The bit
+ * above them is kept clear (TCP puts ECN there; shake has no ECN).
+ */
+#define SHAKE_COOKIE_TS_BITS		6
+#define SHAKE_COOKIE_TS_MASK		(BIT(SHAKE_COOKIE_TS_BITS) - 1)
+#define SHAKE_COOKIE_TS_WSCALE		0xfU
+#define SHAKE_COOKIE_TS_NOWS		0xfU
+#define SHAKE_COOKIE_TS_SACK		0x10U
+
+/* MSS values a cookie can carry, ascending: each peer gets the largest
+ * that does not exceed its own. Common Ethernet, tunnel and jumbo sizes.
+ */
+static const u16 shake_cookie_mss[] = {
+	SHAKE_MIN_MSS, 536, 1200, 1360, 1440, 1460, 4312, 8960
+};
+
+/**
+ * shake_cookie_init_net - choose a namespace's cookie secret
+ * @sn: the namespace's shake state
+ */
+void shake_cookie_init_net(struct shake_net *sn)
+{
+	get_random_bytes(&sn->cookie_key, sizeof(sn->cookie_key));
+}
+
+/* The time counter: real time in 64 s periods. Real time, not jiffies,
+ * because it is the clock an administrator (and a test) can move: a cookie
+ * ages with the wall clock, so that its expiry can be checked without
+ * waiting two minutes. The cost: stepping the clock forward invalidates
+ * cookies in flight (their handshakes fall back on the SYN's
+ * retransmission), stepping it back revives cookies for at most the same
+ * span. The ISN clock (isn.c) has the same source.
+ */
+static u32 shake_cookie_count(void)
+{
+	return (u32)(ktime_get_real_seconds() >> SHAKE_COOKIE_PERIOD_SHIFT);
+}
+
+static u32 shake_cookie_hash(const struct shake_net *sn,
+			     const struct shake_request *req, u32 peer_isn,
+			     u32 count, u32 mssind)
+{
+	u64 addrs = (u64)(__force u32)req->laddr << 32 |
+		    (__force u32)req->raddr;
+	u64 ports = (u64)((__force u32)req->lport << 16 |
+			  (__force u32)req->rport) << 32 | peer_isn;
+
+	return (u32)siphash_3u64(addrs, ports, (u64)count << 32 | mssind,
+				 &sn->cookie_key);
+}
+
+static u32 shake_cookie_make(const struct shake_net *sn,
+			     const struct shake_request *req, u32 peer_isn,
+			     u32 mssind)
+{
+	u32 count = shake_cookie_count();
+
+	return (count & SHAKE_COOKIE_COUNT_MASK) << SHAKE_COOKIE_COUNT_SHIFT |
+	       mssind << SHAKE_COOKIE_MSS_SHIFT |
+	       (shake_cookie_hash(sn, req, peer_isn, count, mssind) &
+		SHAKE_COOKIE_HASH_MASK);
+}
+
+/**
+ * shake_cookie_tsval - our timestamp value in a cookie's SYN-ACK
+ * @tsval: what it would be without a cookie
+ * @opt: the options agreed with the SYN
+ *
+ * The low bits carry the options the cookie has no room for. The value
+ * must not run ahead of @tsval: the connection's later segments, with the
+ * plain clock, would look older to the peer's PAWS than the SYN-ACK.
+ *
+ * Return: the timestamp value to send.
+ */
+u32 shake_cookie_tsval(u32 tsval, const struct shake_syn_opts *opt)
+{
+	u32 bits = opt->wscale_ok ? opt->snd_wscale : SHAKE_COOKIE_TS_NOWS;
+	u32 ts;
+
+	if (opt->sack_ok)
+		bits |= SHAKE_COOKIE_TS_SACK;
+	ts = (tsval & ~SHAKE_COOKIE_TS_MASK) | bits;
+	if (shake_after(ts, tsval))
+		ts -= SHAKE_COOKIE_TS_MASK + 1;
+	return ts;
+}
+
+/* The request a handshake makes, without the options: from the segment */
+static void shake_cookie_req_init(struct sock *sk, struct sk_buff *skb,
+				  const struct shakehdr *th,
+				  struct shake_request *req)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	memset(req, 0, sizeof(*req));
+	req->listener = sk;
+	req->laddr = iph->daddr;
+	req->raddr = iph->saddr;
+	req->lport = th->dest;
+	req->rport = th->source;
+	req->cookie = 1;
+}
+
+/* "Possible SYN flooding", once per listener */
+static void shake_cookie_warn(struct sock *sk, const char *action)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+
+	if (ssk->synflood_warned)
+		return;
+	ssk->synflood_warned = 1;
+	net_info_ratelimited("shake: Possible SYN flooding on port %pI4:%u. %s.\n",
+			     &inet_sk(sk)->inet_rcv_saddr,
+			     inet_sk(sk)->inet_num, action);
+}
+
+/**
+ * shake_cookie_want - answer this SYN with a cookie?
+ * @sk: the listener, locked
+ * @queue_full: its SYN queue is at its bound
+ *
+ * sysctl syncookies: 0 never (a SYN past the bound is dropped), 1 only
+ * when the queue is full, 2 always. A full queue is logged once per
+ * listener, as TCP does.
+ *
+ * Return: true for a cookie, false for a request record (or a drop, when
+ * @queue_full).
+ */
+bool shake_cookie_want(struct sock *sk, bool queue_full)
+{
+	int mode = READ_ONCE(shake_net(sock_net(sk))->sysctl_syncookies);
+
+	if (mode == 2)
+		return true;
+	if (!queue_full)
+		return false;
+	shake_cookie_warn(sk, mode ? "Sending cookies" : "Dropping request");
+	return mode == 1;
+}
+
+/**
+ * shake_cookie_synack - answer a SYN with a cookie, keeping nothing
+ * @sk: the listener, locked
+ * @skb: the SYN
+ * @th: its header
+ * @opt: its options
+ */
+void shake_cookie_synack(struct sock *sk, struct sk_buff *skb,
+			 const struct shakehdr *th,
+			 const struct shake_options *opt)
+{
+	struct shake_net *sn = shake_net(sock_net(sk));
+	struct shake_request req;
+	u32 mssind;
+
+	shake_cookie_req_init(sk, skb, th, &req);
+	req.rcv_nxt = ntohl(th->seq) + 1;
+	shake_syn_opts_offer(sk, &req.opt, req.laddr, req.raddr);
+	shake_syn_opts_agree(&req.opt, opt);
+	if (!req.opt.tstamp_ok) {
+		/* nowhere to keep them: as if neither side had offered */
+		req.opt.wscale_ok = 0;
+		req.opt.snd_wscale = 0;
+		req.opt.rcv_wscale = 0;
+		req.opt.sack_ok = 0;
+	}
+	for (mssind = ARRAY_SIZE(shake_cookie_mss) - 1; mssind; mssind--)
+		if (req.opt.mss >= shake_cookie_mss[mssind])
+			break;
+	req.iss = shake_cookie_make(sn, &req, ntohl(th->seq), mssind);
+
+	shake_send_synack(&req);
+	shake_sk(sk)->cookie_stamp = jiffies | 1;	/* 0: never */
+	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_SYNCOOKIESSENT);
+}
+
+/* Would an ACK to this listener be for a cookie? Only if it may have sent
+ * one lately: otherwise a stray ACK costs a hash and counts as failed.
+ */
+static bool shake_cookie_recent(struct sock *sk)
+{
+	unsigned long stamp = shake_sk(sk)->cookie_stamp;
+	int mode = READ_ONCE(shake_net(sock_net(sk))->sysctl_syncookies);
+
+	if (mode == 2)
+		return true;
+	return stamp && time_before(jiffies, stamp +
+				    (2UL << SHAKE_COOKIE_PERIOD_SHIFT) * HZ);
+}
+
+/**
+ * shake_cookie_check - is an ACK for a listener the end of a cookie handshake?
+ * @sk: the listener, locked
+ * @skb: the ACK (no SYN, no RST); no request record matched it
+ * @th: its header
+ * @opt: its options
+ * @req: filled in with what the handshake agreed, when valid
+ *
+ * Return: 1 if the cookie is valid (SyncookiesRecv), 0 if it is not
+ * (SyncookiesFailed), -ENOENT if the listener has sent no cookie lately
+ * and the ACK is simply one that found no connection.
+ */
+int shake_cookie_check(struct sock *sk, struct sk_buff *skb,
+		       const struct shakehdr *th,
+		       const struct shake_options *opt,
+		       struct shake_request *req)
+{
+	struct shake_net *sn = shake_net(sock_net(sk));
+	u32 cookie = ntohl(th->ack_seq) - 1;
+	u32 peer_isn = ntohl(th->seq) - 1;
+	u32 now = shake_cookie_count(), count, mssind, bits;
+	struct shake_syn_opts *o = &req->opt;
+
+	if (!shake_cookie_recent(sk))
+		return -ENOENT;
+
+	/* the latest counter, not after now, with the cookie's low bits */
+	count = now - ((now - (cookie >> SHAKE_COOKIE_COUNT_SHIFT)) &
+		       SHAKE_COOKIE_COUNT_MASK);
+	if (now - count > 1)
+		goto failed;			/* expired */
+	mssind = (cookie >> SHAKE_COOKIE_MSS_SHIFT) & SHAKE_COOKIE_MSS_MASK;
+	shake_cookie_req_init(sk, skb, th, req);
+	if ((shake_cookie_hash(sn, req, peer_isn, count, mssind) ^ cookie) &
+	    SHAKE_COOKIE_HASH_MASK)
+		goto failed;
+
+	req->iss = cookie;
+	req->rcv_nxt = peer_isn + 1;
+	/* our rcv_wscale as offered, and the timestamp offset */
+	shake_syn_opts_offer(sk, o, req->laddr, req->raddr);
+	o->mss = shake_cookie_mss[mssind];
+	o->tstamp_ok = o->tstamp_ok && opt->saw_tstamp;
+	if (o->tstamp_ok) {
+		bits = opt->tsecr & SHAKE_COOKIE_TS_MASK;
+		if (bits & ~(SHAKE_COOKIE_TS_WSCALE | SHAKE_COOKIE_TS_SACK))
+			goto failed;
+		o->sack_ok = o->sack_ok && (bits & SHAKE_COOKIE_TS_SACK);
+		bits &= SHAKE_COOKIE_TS_WSCALE;
+		if (bits == SHAKE_COOKIE_TS_NOWS)
+			o->wscale_ok = 0;
+		else if (bits > SHAKE_MAX_WSCALE || !o->wscale_ok)
+			goto failed;
+		else
+			o->snd_wscale = bits;
+		o->ts_recent = opt->tsval;
+	} else {
+		o->wscale_ok = 0;
+		o->sack_ok = 0;
+	}
+	if (!o->wscale_ok) {
+		o->snd_wscale = 0;
+		o->rcv_wscale = 0;
+	}
+	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_SYNCOOKIESRECV);
+	return 1;
+
+failed:
+	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_SYNCOOKIESFAILED);
+	return 0;
+}
