@@ -289,7 +289,9 @@ TEST_F(server, abort_on_overflow_resets)
 	EXPECT_EQ(0, syn_recv_lines());
 }
 
-/* A full SYN queue drops further SYNs, counted */
+/* A full SYN queue drops further SYNs, counted, when cookies are off (with
+ * them, syncookie_test)
+ */
 TEST_F(server, syn_queue_bound)
 {
 	struct shake_seg s;
@@ -297,6 +299,7 @@ TEST_F(server, syn_queue_bound)
 
 	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/max_syn_backlog",
 					"2"));
+	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/syncookies", "0"));
 	for (i = 0; i < 2; i++)
 		peer_syn(_metadata, &self->p, 42000 + i, 1000 * i);
 	self->p.pport = 42002;

@@ -290,6 +290,9 @@ static const struct {
 	{ "TimeWaitOverflow", "netstat", "TcpExt:", "TCPTimeWaitOverflow" },
 	{ "TimeWaits", "netstat", "TcpExt:", "TW" },
 	{ "TimeWaitReused", "netstat", "TcpExt:", "TWRecycled" },
+	{ "SyncookiesSent", "netstat", "TcpExt:", "SyncookiesSent" },
+	{ "SyncookiesRecv", "netstat", "TcpExt:", "SyncookiesRecv" },
+	{ "SyncookiesFailed", "netstat", "TcpExt:", "SyncookiesFailed" },
 	/* gauges */
 	{ "CurrOrphans", "sockstat", "TCP:", "orphan" },
 	{ "CurrTimeWait", "sockstat", "TCP:", "tw" },
