@@ -425,6 +425,8 @@ int shake_listen(struct socket *sock, int backlog)
 	for (i = 0; i < SHAKE_REQ_HASH_SIZE; i++)
 		INIT_HLIST_HEAD(&ssk->req_hash[i]);
 	ssk->syn_qlen = 0;
+	ssk->cookie_stamp = 0;
+	ssk->synflood_warned = 0;
 	INIT_LIST_HEAD(&ssk->accept_queue);
 	WRITE_ONCE(sk->sk_ack_backlog, 0);
 
