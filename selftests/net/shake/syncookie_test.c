@@ -279,18 +279,20 @@ static void echo_server(int lfd)
 /*
  * The legitimate client, in C: @rounds rounds of NCONN connections opened
  * at once, each given up after 5 s; each connected one sends DATALEN
- * bytes, reads them back and checks them. Exits with the number that did.
+ * bytes, reads them back and checks them. Writes to @out how many did
+ * and how the others failed; exits 0.
  */
-static void client(int proto, const struct knobs *k, int rounds)
+static void client(int proto, const struct knobs *k, int rounds, int out)
 {
 	struct sockaddr_in to = shake_addr(SRV_ADDR, PORT);
-	char out[DATALEN], in[DATALEN];
-	int r, i, ok = 0;
+	int r, i, ok = 0, no_conn = 0, conn_err = 0, last_err = 0, no_send = 0;
+	int short_read = 0;
+	char outb[DATALEN], in[DATALEN];
 
 	if (enter_cli() || shake_write_sysctl(k->syn_retries, "1"))
-		_exit(255);
+		_exit(1);
 	for (i = 0; i < DATALEN; i++)
-		out[i] = 'a' + i % 23;
+		outb[i] = 'a' + i % 23;
 	for (r = 0; r < rounds; r++) {
 		int fds[NCONN], up[NCONN] = { 0 };
 
@@ -299,16 +301,30 @@ static void client(int proto, const struct knobs *k, int rounds)
 					proto);
 			connect(fds[i], (struct sockaddr *)&to, sizeof(to));
 		}
-		for (i = 0; i < NCONN; i++)
-			up[i] = (shake_wait_for(fds[i], POLLOUT, 5000) &
-				 POLLOUT) && !shake_so_error(fds[i]);
+		for (i = 0; i < NCONN; i++) {
+			int err;
+
+			if (!(shake_wait_for(fds[i], POLLOUT, 5000) & POLLOUT)) {
+				no_conn++;
+				continue;
+			}
+			err = shake_so_error(fds[i]);
+			if (err) {
+				conn_err++;
+				last_err = err;
+				continue;
+			}
+			up[i] = 1;
+		}
 		for (i = 0; i < NCONN; i++) {
 			int fl = fcntl(fds[i], F_GETFL);
 
 			fcntl(fds[i], F_SETFL, fl & ~O_NONBLOCK);
-			if (up[i] && send(fds[i], out, DATALEN, MSG_NOSIGNAL) !=
-				     DATALEN)
+			if (up[i] && send(fds[i], outb, DATALEN, MSG_NOSIGNAL) !=
+				     DATALEN) {
+				no_send++;
 				up[i] = 0;
+			}
 		}
 		for (i = 0; i < NCONN; i++) {
 			struct timeval tv = { .tv_sec = 5 };
@@ -321,12 +337,16 @@ static void client(int proto, const struct knobs *k, int rounds)
 					 0)) > 0)
 				got += n;
 			if (up[i] && got == DATALEN &&
-			    !memcmp(in, out, DATALEN))
+			    !memcmp(in, outb, DATALEN))
 				ok++;
+			else if (up[i])
+				short_read++;
 			close(fds[i]);
 		}
 	}
-	_exit(ok);
+	dprintf(out, "%d %d %d %d %d %d\n", ok, no_conn, conn_err, last_err,
+		no_send, short_read);
+	_exit(0);
 }
 
 struct flood_result {
@@ -344,10 +364,11 @@ static void run_flood(struct __test_metadata *_metadata, int proto,
 {
 	const char *cache = proto == IPPROTO_TCP ? "request_sock_TCP" :
 						   "shake_request";
+	int lfd, pfd[2], cpfd[2], status, c[5] = { 0 };
+	char buf[64] = "", cbuf[128];
 	struct timespec t0, t1;
 	pid_t srv, fl, cl;
-	int lfd, pfd[2], status;
-	char buf[64] = "";
+	ssize_t n;
 	long in0;
 
 	ASSERT_EQ(0, shake_write_sysctl(k->syncookies, mode));
@@ -378,12 +399,25 @@ static void run_flood(struct __test_metadata *_metadata, int proto,
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	sleep(1);			/* the SYN queue fills at once */
 
+	ASSERT_EQ(0, pipe(cpfd));
 	cl = fork();
 	ASSERT_LE(0, cl);
-	if (!cl)
-		client(proto, k, rounds);
+	if (!cl) {
+		close(cpfd[0]);
+		client(proto, k, rounds, cpfd[1]);
+	}
+	close(cpfd[1]);
 	ASSERT_EQ(cl, waitpid(cl, &status, 0));
-	res->ok = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	res->ok = -1;
+	n = read(cpfd[0], cbuf, sizeof(cbuf) - 1);
+	close(cpfd[0]);
+	cbuf[n > 0 ? n : 0] = 0;
+	sscanf(cbuf, "%d %d %d %d %d %d", &res->ok, &c[0], &c[1], &c[2], &c[3],
+	       &c[4]);
+	if (res->ok != rounds * NCONN)
+		TH_LOG("client: %d ok; %d not connected in 5 s, %d refused "
+		       "(last error %d), %d could not send, %d short reads",
+		       res->ok, c[0], c[1], c[2], c[3], c[4]);
 	res->total = rounds * NCONN;
 	do {
 		usleep(100000);
