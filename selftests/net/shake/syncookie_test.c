@@ -492,10 +492,11 @@ TEST_F_TIMEOUT(flood, cookies_when_full, 120)
 	EXPECT_LT(0, shake_counter(self->proto, "SyncookiesRecv"));
 	EXPECT_LT(0, r.syn_recv);
 	EXPECT_GE(BACKLOG + (variant->tcp ? TCP_SLACK : 0), r.syn_recv);
-	/* no memory per SYN: the unreclaimable slab grows by less than 16
-	 * bytes a SYN (a record kept per SYN would take 128 or more)
+	/* no memory per SYN: the unreclaimable slab grows by less than 32
+	 * bytes a SYN (a record kept per SYN would take 128 or more; what
+	 * does grow, a few hundred kB, is the legitimate connections')
 	 */
-	EXPECT_GT((long)r.syns * 16, (r.sunreclaim_kb[1] -
+	EXPECT_GT((long)r.syns * 32, (r.sunreclaim_kb[1] -
 				       r.sunreclaim_kb[0]) * 1024);
 }
 
