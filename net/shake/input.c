@@ -77,6 +77,7 @@ int shake_rcv(struct sk_buff *skb)
 	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
 				  READ_ONCE(sk->sk_sndbuf))) {
 		bh_unlock_sock(sk);
+		SHAKE_INC_STATS(net, SHAKE_MIB_BACKLOGDROP);
 		sock_put(sk);
 		reason = SKB_DROP_REASON_SOCKET_BACKLOG;
 		goto discard;

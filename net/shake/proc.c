@@ -228,6 +228,7 @@ static const char * const shake_mib_names[SHAKE_MIB_MAX] = {
 	"SyncookiesSent",
 	"SyncookiesRecv",
 	"SyncookiesFailed",
+	"BacklogDrop",
 };
 
 /**

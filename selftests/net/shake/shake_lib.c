@@ -293,6 +293,7 @@ static const struct {
 	{ "SyncookiesSent", "netstat", "TcpExt:", "SyncookiesSent" },
 	{ "SyncookiesRecv", "netstat", "TcpExt:", "SyncookiesRecv" },
 	{ "SyncookiesFailed", "netstat", "TcpExt:", "SyncookiesFailed" },
+	{ "BacklogDrop", "netstat", "TcpExt:", "TCPBacklogDrop" },
 	/* gauges */
 	{ "CurrOrphans", "sockstat", "TCP:", "orphan" },
 	{ "CurrTimeWait", "sockstat", "TCP:", "tw" },

@@ -443,7 +443,8 @@ static void run_flood(struct __test_metadata *_metadata, int proto,
 	TH_LOG("%s syncookies=%s: flood %lu SYNs in %.1f s (%.0f/s sent, "
 	       "%.0f segments/s arrived); legitimate %d/%d; SYN_RECV %d; "
 	       "Slab %ld -> %ld kB, SUnreclaim %ld -> %ld kB, %s objects "
-	       "%ld -> %ld; SyncookiesSent %ld Recv %ld Failed %ld",
+	       "%ld -> %ld; SyncookiesSent %ld Recv %ld Failed %ld; "
+	       "BacklogDrop %ld",
 	       proto == IPPROTO_TCP ? "tcp" : "shake", mode, res->syns,
 	       res->secs, res->syns / res->secs, res->in_segs / res->secs,
 	       res->ok, res->total, res->syn_recv, res->slab_kb[0],
@@ -451,7 +452,8 @@ static void run_flood(struct __test_metadata *_metadata, int proto,
 	       cache, res->req_objs[0], res->req_objs[1],
 	       shake_counter(proto, "SyncookiesSent"),
 	       shake_counter(proto, "SyncookiesRecv"),
-	       shake_counter(proto, "SyncookiesFailed"));
+	       shake_counter(proto, "SyncookiesFailed"),
+	       shake_counter(proto, "BacklogDrop"));
 }
 
 FIXTURE(flood) {
