@@ -698,6 +698,7 @@ int shake_parse_options(const struct shakehdr *th, struct shake_options *opt);
 /* input.c */
 int shake_rcv(struct sk_buff *skb);
 int shake_sk_rcv(struct sock *sk, struct sk_buff *skb);
+int shake_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 int shake_err(struct sk_buff *skb, u32 info);
 void shake_reset_transfer(struct shake_sock *ssk);
 void shake_init_transfer(struct sock *sk, const struct shakehdr *th);

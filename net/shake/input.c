@@ -72,7 +72,11 @@ int shake_rcv(struct sk_buff *skb)
 	}
 
 	bh_lock_sock_nested(sk);
-	if (!sock_owned_by_user(sk)) {
+	/* a listener's queues are under this spinlock alone: its segments
+	 * never wait for the owner, or a flood would fill the backlog while
+	 * accept() holds it and crowd out the final ACKs of handshakes
+	 */
+	if (sk->sk_state == TCP_LISTEN || !sock_owned_by_user(sk)) {
 		shake_sk_rcv(sk, skb);
 	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
 				  READ_ONCE(sk->sk_sndbuf))) {
@@ -304,7 +308,7 @@ static bool shake_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 }
 
 /**
- * shake_sk_rcv - process a segment for a socket (struct proto.backlog_rcv)
+ * shake_sk_rcv - process a segment for a socket
  * @sk: the socket, bh-locked or owned by the caller
  * @skb: the segment, validated by shake_rcv(); consumed, or kept as data
  *
@@ -385,5 +389,29 @@ int shake_err(struct sk_buff *skb, u32 info)
 out:
 	bh_unlock_sock(sk);
 	sock_put(sk);
+	return 0;
+}
+
+/**
+ * shake_backlog_rcv - a segment queued while the owner held the socket
+ * (struct proto.backlog_rcv)
+ * @sk: the socket, owned by the caller (release_sock())
+ * @skb: the segment
+ *
+ * A listener never queues to its backlog (shake_v4_rcv()), but a segment
+ * queued for the connection this socket had may meet it listening; a
+ * listener's queues want the spinlock, as in softirq.
+ *
+ * Return: 0.
+ */
+int shake_backlog_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	if (sk->sk_state != TCP_LISTEN)
+		return shake_sk_rcv(sk, skb);
+	local_bh_disable();
+	bh_lock_sock_nested(sk);
+	shake_sk_rcv(sk, skb);
+	bh_unlock_sock(sk);
+	local_bh_enable();
 	return 0;
 }

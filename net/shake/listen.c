@@ -3,8 +3,10 @@
  * shake: passive open. A listener keeps each half-open connection as a
  * small request record (struct shake_request) in its SYN queue, and each
  * established, not yet accepted child socket in its accept queue. Both are
- * changed only under the listener's socket lock: segments for a listener
- * are processed under it, or queued to its backlog while a process holds it.
+ * under the spinlock of the listener's socket lock (bh_lock_sock()), not
+ * under its owner: segments for a listener are processed in softirq even
+ * while a process holds the socket, so that accept() or close() never
+ * makes a flood queue to the backlog (shake_v4_rcv()).
  */
 
 #include <linux/slab.h>
@@ -83,12 +85,6 @@ static void shake_req_timer(struct timer_list *t)
 	bh_lock_sock(sk);
 	if (hlist_unhashed(&req->node) || sk->sk_state != TCP_LISTEN)
 		goto out;
-	if (sock_owned_by_user(sk)) {
-		/* the timer's reference goes on with the timer */
-		mod_timer(t, jiffies + HZ / 20);
-		bh_unlock_sock(sk);
-		return;
-	}
 	retries = READ_ONCE(shake_net(sock_net(sk))->sysctl_synack_retries);
 	if (req->retransmits >= retries) {
 		shake_req_unlink(sk, req);
@@ -467,18 +463,23 @@ void shake_listen_stop(struct sock *sk)
 	struct shake_sock *child, *next;
 	struct shake_request *req;
 	struct hlist_node *tmp;
+	LIST_HEAD(children);
 	unsigned int i;
 
 	shake_lhash_remove(sk);
+	/* segments that found the listener before see it closed */
+	spin_lock_bh(&sk->sk_lock.slock);
 	shake_set_state(sk, TCP_CLOSE);
-
 	for (i = 0; i < SHAKE_REQ_HASH_SIZE; i++) {
 		hlist_for_each_entry_safe(req, tmp, &req_hash[i], node) {
 			shake_send_reset_request(req);
 			shake_req_unlink(sk, req);
 		}
 	}
-	list_for_each_entry_safe(child, next, &ssk->accept_queue, accept_node) {
+	list_splice_init(&ssk->accept_queue, &children);
+	spin_unlock_bh(&sk->sk_lock.slock);
+
+	list_for_each_entry_safe(child, next, &children, accept_node) {
 		struct sock *nsk = &child->inet.sk;
 
 		list_del_init(&child->accept_node);
@@ -495,6 +496,23 @@ void shake_listen_stop(struct sock *sk)
 	WRITE_ONCE(ssk->req_hash, NULL);
 	synchronize_rcu();
 	kfree(req_hash);
+}
+
+/* The oldest child of the accept queue, taken out of it, or NULL */
+static struct shake_sock *shake_accept_dequeue(struct sock *sk)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	struct shake_sock *child;
+
+	spin_lock_bh(&sk->sk_lock.slock);
+	child = list_first_entry_or_null(&ssk->accept_queue,
+					 struct shake_sock, accept_node);
+	if (child) {
+		list_del_init(&child->accept_node);
+		sk_acceptq_removed(sk);
+	}
+	spin_unlock_bh(&sk->sk_lock.slock);
+	return child;
 }
 
 /**
@@ -518,16 +536,18 @@ struct sock *shake_accept(struct sock *sk, int flags, int *err, bool kern)
 		goto out;
 
 	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
-	while (list_empty(&ssk->accept_queue)) {
+	while (!(child = shake_accept_dequeue(sk))) {
 		DEFINE_WAIT_FUNC(wait, woken_wake_function);
 
 		*err = -EAGAIN;
 		if (!timeo)
 			goto out;
 		add_wait_queue_exclusive(sk_sleep(sk), &wait);
-		release_sock(sk);
-		timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, timeo);
-		lock_sock(sk);
+		/* softirq adds children without the owner: look again once
+		 * on the wait queue, or a wakeup in between is lost
+		 */
+		sk_wait_event(sk, &timeo, !list_empty(&ssk->accept_queue),
+			      &wait);
 		remove_wait_queue(sk_sleep(sk), &wait);
 		*err = sock_intr_errno(timeo);
 		if (signal_pending(current))
@@ -536,10 +556,6 @@ struct sock *shake_accept(struct sock *sk, int flags, int *err, bool kern)
 		if (sk->sk_state != TCP_LISTEN)
 			goto out;
 	}
-	child = list_first_entry(&ssk->accept_queue, struct shake_sock,
-				 accept_node);
-	list_del_init(&child->accept_node);
-	sk_acceptq_removed(sk);
 	release_sock(sk);
 	*err = 0;
 	return &child->inet.sk;
