@@ -385,10 +385,11 @@ enum shake_timer_job {
  * @bytes_acked: data bytes acknowledged
  * @bytes_received: data bytes received in order
  * @req_hash: a listener's pending requests (SYN_RECV), by 4-tuple, under
- *	RCU; changed only under the listener's socket lock
+ *	RCU; changed only under the spinlock of its socket lock
  * @syn_qlen: number of those requests
  * @accept_queue: a listener's established children not yet accepted;
- *	each holds a reference; under the listener's socket lock
+ *	each holds a reference; under the spinlock of the listener's socket
+ *	lock (listen.c)
  * @accept_node: a child's link in its listener's @accept_queue
  * @cookie_stamp: jiffies (ORed with 1) when a listener last sent a SYN
  *	cookie; 0 if it never did

@@ -147,7 +147,7 @@ static void shake_cookie_warn(struct sock *sk, const char *action)
 
 /**
  * shake_cookie_want - answer this SYN with a cookie?
- * @sk: the listener, locked
+ * @sk: the listener, bh-locked
  * @queue_full: its SYN queue is at its bound
  *
  * sysctl syncookies: 0 never (a SYN past the bound is dropped), 1 only
@@ -171,7 +171,7 @@ bool shake_cookie_want(struct sock *sk, bool queue_full)
 
 /**
  * shake_cookie_synack - answer a SYN with a cookie, keeping nothing
- * @sk: the listener, locked
+ * @sk: the listener, bh-locked
  * @skb: the SYN
  * @th: its header
  * @opt: its options
@@ -221,7 +221,7 @@ static bool shake_cookie_recent(struct sock *sk)
 
 /**
  * shake_cookie_check - is an ACK for a listener the end of a cookie handshake?
- * @sk: the listener, locked
+ * @sk: the listener, bh-locked
  * @skb: the ACK (no SYN, no RST); no request record matched it
  * @th: its header
  * @opt: its options

@@ -66,7 +66,7 @@ static struct shake_request *shake_req_find(struct sock *sk, __be32 laddr,
 	return NULL;
 }
 
-/* Take a request out of the SYN queue; the listener is locked. */
+/* Take a request out of the SYN queue; the listener is bh-locked. */
 static void shake_req_unlink(struct sock *sk, struct shake_request *req)
 {
 	hlist_del_init_rcu(&req->node);
@@ -233,7 +233,7 @@ static struct sock *shake_create_child(struct sock *sk,
 
 /**
  * shake_handshake_done - a final ACK completes a handshake: the child
- * @sk: the listener, locked
+ * @sk: the listener, bh-locked
  * @req: the handshake, a request record's or a valid cookie's
  * @th: the ACK
  * @opt: its options
@@ -361,7 +361,7 @@ static bool shake_listen_ack(struct sock *sk, struct sk_buff *skb,
 
 /**
  * shake_listen_rcv - a segment for a listener (RFC 9293 3.10.7.2)
- * @sk: the listener, locked
+ * @sk: the listener, bh-locked
  * @skb: the segment
  * @opt: its options
  *

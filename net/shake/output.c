@@ -339,7 +339,7 @@ void shake_send_reset(struct net *net, struct sk_buff *in_skb)
 /**
  * shake_send_synack - answer a SYN on behalf of a request record
  * @req: the request, or a cookie's description of the handshake; its
- *	listener is locked
+ *	listener is bh-locked
  */
 void shake_send_synack(struct shake_request *req)
 {
@@ -372,7 +372,7 @@ void shake_send_synack(struct shake_request *req)
 
 /**
  * shake_send_reset_request - abort a half-open connection
- * @req: the request; its listener is locked
+ * @req: the request; its listener is bh-locked
  */
 void shake_send_reset_request(struct shake_request *req)
 {

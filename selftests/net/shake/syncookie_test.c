@@ -456,6 +456,31 @@ static void run_flood(struct __test_metadata *_metadata, int proto,
 	       shake_counter(proto, "BacklogDrop"));
 }
 
+/* Records of the kernel log that say "Possible SYN flooding on port ...
+ * @action." for our port: TCP's "port 8080. Sending cookies." and shake's
+ * "port 10.0.1.1:8080. Sending cookies." alike
+ */
+static int flood_warnings(const char *action)
+{
+	char rec[8192], want[64];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK), n = 0;
+	ssize_t len;
+
+	if (fd < 0)
+		return -1;
+	snprintf(want, sizeof(want), "%d. %s.", PORT, action);
+	while ((len = read(fd, rec, sizeof(rec) - 1)) > 0 || errno == EPIPE) {
+		if (len <= 0)
+			continue;	/* overwritten records: go on */
+		rec[len] = 0;
+		if (strstr(rec, "Possible SYN flooding on port") &&
+		    strstr(rec, want))
+			n++;
+	}
+	close(fd);
+	return n;
+}
+
 FIXTURE(flood) {
 	int proto;
 	const struct knobs *k;
@@ -488,10 +513,14 @@ FIXTURE_TEARDOWN(flood)
 /* syncookies=1: every legitimate connection gets through the flood */
 TEST_F_TIMEOUT(flood, cookies_when_full, 120)
 {
+	int warned = flood_warnings("Sending cookies");
 	struct flood_result r;
 
+	ASSERT_LE(0, warned);
 	run_flood(_metadata, self->proto, self->k, "1", ROUNDS, &r);
 	EXPECT_EQ(r.total, r.ok);
+	/* logged once for the listener, not once per SYN */
+	EXPECT_EQ(warned + 1, flood_warnings("Sending cookies"));
 	EXPECT_LT(0, shake_counter(self->proto, "SyncookiesSent"));
 	EXPECT_LT(0, shake_counter(self->proto, "SyncookiesRecv"));
 	/* the listener takes the flood in softirq, even while accept()
@@ -511,10 +540,13 @@ TEST_F_TIMEOUT(flood, cookies_when_full, 120)
 /* syncookies=0: the same flood keeps legitimate connections out */
 TEST_F_TIMEOUT(flood, no_cookies_fails, 120)
 {
+	int warned = flood_warnings("Dropping request");
 	struct flood_result r;
 
+	ASSERT_LE(0, warned);
 	run_flood(_metadata, self->proto, self->k, "0", 1, &r);
 	EXPECT_GT(r.total / 2, r.ok);
+	EXPECT_EQ(warned + 1, flood_warnings("Dropping request"));
 	EXPECT_EQ(0, shake_counter(self->proto, "SyncookiesSent"));
 	EXPECT_LT(0, r.syn_recv);
 	EXPECT_GE(BACKLOG + (variant->tcp ? TCP_SLACK : 0), r.syn_recv);
