@@ -50,11 +50,7 @@ static uint32_t peer_syn(struct __test_metadata *_metadata,
 {
 	struct shake_seg s;
 
-	p->pport = pport;
-	EXPECT_EQ(0, peer_send(p, x, 0, F_SYN, 1, NULL, 0));
-	EXPECT_EQ(1, peer_recv(p, &s, 2000));
-	EXPECT_EQ(F_SYN | F_ACK, s.flags);
-	EXPECT_EQ(x + 1, ntohl(s.ack));
+	EXPECT_EQ(0, peer_syn_synack(p, pport, x, &s));
 	EXPECT_EQ(pport, ntohs(s.dport));
 	EXPECT_EQ(6, s.off_res >> 4);		/* header + MSS option */
 	EXPECT_EQ(2, s.opt[0]);

@@ -9,7 +9,6 @@
 #include <netinet/ip.h>
 #include <poll.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,17 +57,6 @@ static int get_mac(const char *dev, uint8_t *mac)
 	return ret;
 }
 
-static int run(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
 int peer_setup(struct shake_peer *p)
 {
 	struct sockaddr_ll sll = {
@@ -88,12 +76,12 @@ int peer_setup(struct shake_peer *p)
 		return -1;
 	p->nsa_fd = open("/proc/self/ns/net", O_RDONLY);
 	snprintf(p->nsb, sizeof(p->nsb), "shakeB%d", getpid());
-	if (run("ip netns add %s", p->nsb) ||
-	    run("ip link add name sa type veth peer name sb netns %s", p->nsb) ||
-	    run("ip addr add %s/24 dev sa && ip link set sa up", PEER_LOCAL) ||
+	if (shake_sh("ip netns add %s", p->nsb) ||
+	    shake_sh("ip link add name sa type veth peer name sb netns %s", p->nsb) ||
+	    shake_sh("ip addr add %s/24 dev sa && ip link set sa up", PEER_LOCAL) ||
 	    /* no checksum offload: segments leave complete, and are checked */
-	    run("ethtool -K sa tx off >/dev/null") ||
-	    run("ip -n %s link set sb up", p->nsb) ||
+	    shake_sh("ethtool -K sa tx off >/dev/null") ||
+	    shake_sh("ip -n %s link set sb up", p->nsb) ||
 	    get_mac("sa", p->mac_a))
 		return -1;
 
@@ -110,14 +98,14 @@ int peer_setup(struct shake_peer *p)
 		return -1;
 
 	m = p->mac_b;
-	return run("ip neigh add %s lladdr %02x:%02x:%02x:%02x:%02x:%02x dev sa nud permanent",
+	return shake_sh("ip neigh add %s lladdr %02x:%02x:%02x:%02x:%02x:%02x dev sa nud permanent",
 		   PEER_ADDR, m[0], m[1], m[2], m[3], m[4], m[5]) ? -1 : 0;
 }
 
 void peer_teardown(struct shake_peer *p)
 {
 	close(p->pkt);
-	run("ip netns del %s", p->nsb);
+	shake_sh("ip netns del %s", p->nsb);
 }
 
 /* Milliseconds left until deadline, at least 0 */
@@ -264,4 +252,13 @@ int peer_send_unreach(struct shake_peer *p, int code, uint32_t quoted_seq)
 	v = fold(sum16(icmp, 8 + 28));
 	memcpy(icmp + 2, &v, 2);
 	return frame_send(p, frame, sizeof(frame));
+}
+
+int peer_syn_synack(struct shake_peer *p, uint16_t pport, uint32_t x,
+		    struct shake_seg *s)
+{
+	p->pport = pport;
+	if (peer_send(p, x, 0, F_SYN, 1, NULL, 0) || peer_recv(p, s, 2000) != 1)
+		return -1;
+	return s->flags == (F_SYN | F_ACK) && ntohl(s->ack) == x + 1 ? 0 : -1;
 }

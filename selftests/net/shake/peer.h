@@ -55,6 +55,13 @@ int peer_recv(struct shake_peer *p, struct shake_seg *out, int ms);
 int peer_send(struct shake_peer *p, uint32_t seq, uint32_t ack, uint8_t flags,
 	      int mss_opt, const void *data, int len);
 
+/*
+ * Send a SYN from pport with ISN x (and an MSS option) and wait 2 s for the
+ * SYN-ACK: 0 with it in *s, -1 if nothing came or not a SYN-ACK of x.
+ */
+int peer_syn_synack(struct shake_peer *p, uint16_t pport, uint32_t x,
+		    struct shake_seg *s);
+
 /* ICMP destination unreachable, quoting the last segment with quoted_seq. */
 int peer_send_unreach(struct shake_peer *p, int code, uint32_t quoted_seq);
 

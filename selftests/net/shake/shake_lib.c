@@ -56,6 +56,17 @@ int shake_new_netns(void)
 	return ret;
 }
 
+int shake_sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
 int shake_netns_sh(int ns, int back, const char *fmt, ...)
 {
 	char cmd[1024];

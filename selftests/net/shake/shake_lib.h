@@ -22,6 +22,9 @@ int shake_new_netns(void);
 int shake_netns_sh(int ns, int back, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Run a shell command, formatted; its status, as system()'s. */
+int shake_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Write a string to a /proc/sys file; 0 or -errno. */
 int shake_write_sysctl(const char *path, const char *value);
 

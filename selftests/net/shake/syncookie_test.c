@@ -56,24 +56,13 @@
 
 static char cli_ns[32];
 
-static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
 /* S (the caller's new namespace) and C, joined by a veth pair */
 static int topo_setup(void)
 {
 	if (shake_new_netns())
 		return -1;
 	snprintf(cli_ns, sizeof(cli_ns), "synck%d", getpid());
-	return sh("ip netns add %s && "
+	return shake_sh("ip netns add %s && "
 		  "ip link add vs type veth peer name vc netns %s && "
 		  "ip addr add " SRV_ADDR "/24 dev vs && ip link set vs up && "
 		  "ip -n %s addr add " CLI_ADDR "/24 dev vc && "
@@ -85,7 +74,7 @@ static int topo_setup(void)
 
 static void topo_teardown(void)
 {
-	sh("ip netns del %s 2>/dev/null", cli_ns);
+	shake_sh("ip netns del %s 2>/dev/null", cli_ns);
 }
 
 /* Move the calling (child) process into C */
@@ -707,11 +696,7 @@ static uint32_t hand_syn(struct __test_metadata *_metadata,
 {
 	struct shake_seg s;
 
-	p->pport = pport;
-	EXPECT_EQ(0, peer_send(p, x, 0, F_SYN, 1, NULL, 0));
-	EXPECT_EQ(1, peer_recv(p, &s, 2000));
-	EXPECT_EQ(F_SYN | F_ACK, s.flags);
-	EXPECT_EQ(x + 1, ntohl(s.ack));
+	EXPECT_EQ(0, peer_syn_synack(p, pport, x, &s));
 	return ntohl(s.seq);
 }
 
