@@ -518,12 +518,22 @@ TEST_F_TIMEOUT(flood, cookies_when_full, 120)
 	EXPECT_EQ(0, shake_counter(self->proto, "BacklogDrop"));
 	EXPECT_LT(0, r.syn_recv);
 	EXPECT_GE(BACKLOG + (variant->tcp ? TCP_SLACK : 0), r.syn_recv);
-	/* no memory per SYN: the unreclaimable slab grows by less than 32
-	 * bytes a SYN (a record kept per SYN would take 128 or more; what
-	 * does grow, a few hundred kB, is the legitimate connections')
+	/* no memory per SYN. Where the request cache has a slab of its own,
+	 * its records are the SYN queue's and hardly more (the legitimate
+	 * connections' at most, and some freed after an RCU grace period).
+	 * Where SLUB merged it with others, the unreclaimable slab grows by
+	 * less than 32 bytes a SYN (a record kept per SYN would take 128 or
+	 * more; what does grow, a few hundred kB, is the legitimate
+	 * connections'). Not the slab on a KASAN kernel: its quarantine
+	 * keeps every freed skb, but there the cache is never merged.
 	 */
-	EXPECT_GT((long)r.syns * 32, (r.sunreclaim_kb[1] -
-				       r.sunreclaim_kb[0]) * 1024);
+	if (r.req_objs[0] >= 0) {
+		EXPECT_GE(BACKLOG + r.total + 32,
+			  r.req_objs[1] - r.req_objs[0]);
+	} else {
+		EXPECT_GT((long)r.syns * 32, (r.sunreclaim_kb[1] -
+					       r.sunreclaim_kb[0]) * 1024);
+	}
 }
 
 /* syncookies=0: the same flood keeps legitimate connections out */
@@ -535,7 +545,11 @@ TEST_F_TIMEOUT(flood, no_cookies_fails, 120)
 	ASSERT_LE(0, warned);
 	run_flood(_metadata, self->proto, self->k, "0", 1, &r);
 	EXPECT_GT(r.total / 2, r.ok);
-	EXPECT_EQ(warned + 1, flood_warnings("Dropping request"));
+	/* TCP's tcp_max_syn_backlog rule drops before its queue is full,
+	 * and TCP logs only a full queue: here it never is
+	 */
+	if (!variant->tcp)
+		EXPECT_EQ(warned + 1, flood_warnings("Dropping request"));
 	EXPECT_EQ(0, shake_counter(self->proto, "SyncookiesSent"));
 	EXPECT_LT(0, r.syn_recv);
 	EXPECT_GE(BACKLOG + (variant->tcp ? TCP_SLACK : 0), r.syn_recv);
