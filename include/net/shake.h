@@ -648,6 +648,8 @@ struct sock *shake_accept(struct sock *sk, int flags, int *err, bool kern);
 bool shake_listen_rcv(struct sock *sk, struct sk_buff *skb,
 		      const struct shake_options *opt);
 void shake_listen_stop(struct sock *sk);
+void shake_req_init(struct sock *sk, const struct sk_buff *skb,
+		    const struct shakehdr *th, struct shake_request *req);
 int shake_request_cache_init(void);
 void shake_request_cache_destroy(void);
 

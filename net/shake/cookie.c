@@ -116,22 +116,6 @@ u32 shake_cookie_tsval(u32 tsval, const struct shake_syn_opts *opt)
 	return ts;
 }
 
-/* The request a handshake makes, without the options: from the segment */
-static void shake_cookie_req_init(struct sock *sk, struct sk_buff *skb,
-				  const struct shakehdr *th,
-				  struct shake_request *req)
-{
-	const struct iphdr *iph = ip_hdr(skb);
-
-	memset(req, 0, sizeof(*req));
-	req->listener = sk;
-	req->laddr = iph->daddr;
-	req->raddr = iph->saddr;
-	req->lport = th->dest;
-	req->rport = th->source;
-	req->cookie = 1;
-}
-
 /* "Possible SYN flooding", once per listener */
 static void shake_cookie_warn(struct sock *sk, const char *action)
 {
@@ -184,7 +168,8 @@ void shake_cookie_synack(struct sock *sk, struct sk_buff *skb,
 	struct shake_request req;
 	u32 mssind;
 
-	shake_cookie_req_init(sk, skb, th, &req);
+	shake_req_init(sk, skb, th, &req);
+	req.cookie = 1;
 	req.rcv_nxt = ntohl(th->seq) + 1;
 	shake_syn_opts_offer(sk, &req.opt, req.laddr, req.raddr);
 	shake_syn_opts_agree(&req.opt, opt);
@@ -251,7 +236,8 @@ int shake_cookie_check(struct sock *sk, struct sk_buff *skb,
 	if (now - count > 1)
 		goto failed;			/* expired */
 	mssind = (cookie >> SHAKE_COOKIE_MSS_SHIFT) & SHAKE_COOKIE_MSS_MASK;
-	shake_cookie_req_init(sk, skb, th, req);
+	shake_req_init(sk, skb, th, req);
+	req->cookie = 1;
 	if ((shake_cookie_hash(sn, req, peer_isn, count, mssind) ^ cookie) &
 	    SHAKE_COOKIE_HASH_MASK)
 		goto failed;
@@ -274,7 +260,6 @@ int shake_cookie_check(struct sock *sk, struct sk_buff *skb,
 			goto failed;
 		else
 			o->snd_wscale = bits;
-		o->ts_recent = opt->tsval;
 	} else {
 		o->wscale_ok = 0;
 		o->sack_ok = 0;

@@ -398,7 +398,7 @@ out:
  * @sk: the socket, owned by the caller (release_sock())
  * @skb: the segment
  *
- * A listener never queues to its backlog (shake_v4_rcv()), but a segment
+ * A listener never queues to its backlog (shake_rcv()), but a segment
  * queued for the connection this socket had may meet it listening; a
  * listener's queues want the spinlock, as in softirq.
  *

@@ -6,7 +6,7 @@
  * under the spinlock of the listener's socket lock (bh_lock_sock()), not
  * under its owner: segments for a listener are processed in softirq even
  * while a process holds the socket, so that accept() or close() never
- * makes a flood queue to the backlog (shake_v4_rcv()).
+ * makes a flood queue to the backlog (shake_rcv()).
  */
 
 #include <linux/slab.h>
@@ -103,6 +103,26 @@ out:
 	shake_request_put(req);
 }
 
+/**
+ * shake_req_init - a handshake's addresses, from a segment of it
+ * @sk: the listener
+ * @skb: the SYN, or the ACK that ends a cookie's handshake
+ * @th: its header
+ * @req: a request record or a cookie's description; all else is zeroed
+ */
+void shake_req_init(struct sock *sk, const struct sk_buff *skb,
+		    const struct shakehdr *th, struct shake_request *req)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	memset(req, 0, sizeof(*req));
+	req->listener = sk;
+	req->laddr = iph->daddr;
+	req->raddr = iph->saddr;
+	req->lport = th->dest;
+	req->rport = th->source;
+}
+
 /* A SYN for a listener: a new request, or a cookie, if the queues have
  * room. Under a flood the SYN queue stays at its bound and what is past
  * it costs no memory: a cookie's SYN-ACK is all that is left of it.
@@ -112,7 +132,6 @@ static void shake_listen_syn(struct sock *sk, struct sk_buff *skb,
 			     const struct shake_options *opt)
 {
 	struct shake_net *sn = shake_net(sock_net(sk));
-	const struct iphdr *iph = ip_hdr(skb);
 	struct shake_sock *ssk = shake_sk(sk);
 	struct shake_request *req;
 	bool full;
@@ -140,17 +159,12 @@ static void shake_listen_syn(struct sock *sk, struct sk_buff *skb,
 		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_LISTENDROPS);
 		return;
 	}
+	shake_req_init(sk, skb, th, req);
 	refcount_set(&req->refcnt, 2);		/* the hash, the timer */
 	sock_hold(sk);
-	req->listener = sk;
-	req->laddr = iph->daddr;
-	req->raddr = iph->saddr;
-	req->lport = th->dest;
-	req->rport = th->source;
 	req->iss = shake_isn(req->laddr, req->raddr, req->lport, req->rport);
 	/* a SYN's data is never delivered: it is not acknowledged */
 	req->rcv_nxt = ntohl(th->seq) + 1;
-	req->retransmits = 0;
 	shake_syn_opts_offer(sk, &req->opt, req->laddr, req->raddr);
 	shake_syn_opts_agree(&req->opt, opt);
 	timer_setup(&req->timer, shake_req_timer, 0);
