@@ -10,7 +10,8 @@
 #   make bench        boot the VM and compare shake with TCP: throughput,
 #                     request/response and connection rates (a report, not
 #                     a test; BENCH_ARGS="-t 2 -r 1 -P 6 CASE..." tunes it)
-#   make lint         checkpatch --strict and sparse over the module
+#   make lint         checkpatch --strict, kernel-doc and sparse over the
+#                     module
 #   make clean
 
 KDIR ?= $(lastword $(sort $(wildcard /lib/modules/*/build)))
@@ -50,10 +51,16 @@ bench: deps
 	$(MAKE) module selftests
 	scripts/vm-run --timeout 600 -- scripts/bench $(BENCH_ARGS)
 
+LINT_SRC = $(filter-out %.mod.c,$(wildcard net/shake/*.c)) \
+	   $(wildcard net/shake/*.h include/uapi/linux/*.h)
+
+# trace.h is in the TRACE_EVENT() layout of include/trace/events/, which
+# checkpatch --strict flags as it flags those
 lint:
 	$(KSRC)/scripts/checkpatch.pl --strict --no-tree --show-types --terse \
-		-f $(filter-out %.mod.c,$(wildcard net/shake/*.c)) \
-		$(wildcard include/net/*.h include/uapi/linux/*.h)
+		-f $(filter-out %/trace.h,$(LINT_SRC))
+	@out=$$($(KSRC)/scripts/kernel-doc -none $(LINT_SRC) 2>&1); \
+		if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF="-Wsparse-error" modules
 
 clean:

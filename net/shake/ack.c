@@ -1,38 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shake: what an acknowledgment does on the sending side: the peer's
- * window, freeing acknowledged data, round-trip time samples and the
- * retransmission timeout (RFC 6298), and the congestion signals.
+ * shake: what an acknowledgment does on the sending side: it updates the
+ * peer's window (flow.c), frees acknowledged data, gives an RTT sample
+ * (retransmit.c), and tells loss recovery and congestion control what
+ * arrived; then whatever the new windows allow is sent.
  */
 
-#include <net/shake.h>
-
-/**
- * shake_rtt_sample - fold one RTT measurement into the RTO (RFC 6298 2)
- * @ssk: the socket
- * @rtt_us: the measurement, microseconds
- */
-static void shake_rtt_sample(struct shake_sock *ssk, s64 rtt_us)
-{
-	u32 rtt = clamp_t(s64, rtt_us, 1, U32_MAX / 8);
-	u64 rto_us;
-
-	if (!ssk->srtt_us) {
-		ssk->srtt_us = rtt;
-		ssk->rttvar_us = rtt / 2;
-	} else {
-		u32 delta = abs((s32)(ssk->srtt_us - rtt));
-
-		ssk->rttvar_us = ssk->rttvar_us - ssk->rttvar_us / 4 +
-				 delta / 4;
-		ssk->srtt_us = ssk->srtt_us - ssk->srtt_us / 8 + rtt / 8;
-	}
-	/* G, the clock granularity, is one jiffy */
-	rto_us = ssk->srtt_us + max_t(u64, jiffies_to_usecs(1),
-				      4ULL * ssk->rttvar_us);
-	ssk->rto = clamp_t(unsigned long, usecs_to_jiffies(rto_us),
-			   SHAKE_RTO_MIN, SHAKE_RTO_MAX);
-}
+#include "protocol.h"
 
 /* Free the segments @ack covers; returns the send time of the oldest one,
  * for an RTT sample, or 0 when any of them was retransmitted (Karn): the
@@ -85,27 +59,15 @@ void shake_ack_rcv(struct sock *sk, const struct shakehdr *th,
 	struct shake_sock *ssk = shake_sk(sk);
 	u32 ack = ntohl(th->ack_seq), seq = ntohl(th->seq);
 	u32 wnd = (u32)ntohs(th->window) << ssk->opt.snd_wscale;
-	bool wnd_changed = false;
+	bool wnd_changed;
 
 	if (shake_before(ack, ssk->snd_una))
 		return;		/* an old duplicate: nothing to learn */
 
-	/* RFC 9293's rule, and, as Linux TCP, any ACK of new data: the
-	 * ACKs sent during a retransmission carry snd_max and may leave wl1
-	 * ahead of the retransmitted segments that follow
-	 */
-	if (shake_after(ack, ssk->snd_una) ||
-	    shake_before(ssk->snd_wl1, seq) ||
-	    (ssk->snd_wl1 == seq && !shake_before(ack, ssk->snd_wl2))) {
-		wnd_changed = wnd != ssk->snd_wnd;
-		ssk->snd_wnd = wnd;
-		ssk->snd_wl1 = seq;
-		ssk->snd_wl2 = ack;
-		ssk->max_window = max(ssk->max_window, wnd);
-	}
-
+	wnd_changed = shake_snd_wnd_update(sk, ack, seq, wnd);
 	if (shake_after(ack, ssk->snd_una)) {
 		u32 acked = ack - ssk->snd_una;
+		u32 segs = DIV_ROUND_UP(acked, ssk->mss_cache);
 		s64 rtt_us = -1;
 		u64 sent_us;
 
@@ -120,7 +82,8 @@ void shake_ack_rcv(struct sock *sk, const struct shakehdr *th,
 		if (rtt_us >= 0)
 			shake_rtt_sample(ssk, rtt_us);
 
-		shake_cong_ack(sk, ack, acked);
+		if (!shake_recovery_ack(sk, ack, segs))
+			ssk->cong_ops->cong_avoid(sk, ack, segs);
 		ssk->snd_una = ack;
 		if (shake_before(ssk->snd_nxt, ack))
 			ssk->snd_nxt = ack;	/* acked past a go-back-N */
@@ -141,8 +104,7 @@ void shake_ack_rcv(struct sock *sk, const struct shakehdr *th,
 			sk->sk_write_space(sk);
 	} else if (!data_len && !wnd_changed && !th->fin &&
 		   ssk->snd_max != ssk->snd_una) {
-		ssk->dupacks++;
-		shake_cong_dupack(sk);
+		shake_recovery_dupack(sk);
 	}
 
 	if (ssk->timer_job == SHAKE_TIMER_PROBE && ssk->snd_wnd) {

@@ -15,14 +15,23 @@
 #include <net/ip.h>
 #include <net/protocol.h>
 #include <net/sock.h>
-#include <net/shake.h>
 #include <uapi/linux/shake.h>
+
+#include "protocol.h"
 
 int shake_ipproto = IPPROTO_SHAKE;
 module_param_named(ipproto, shake_ipproto, int, 0444);
 MODULE_PARM_DESC(ipproto, "IP protocol number shake uses (default 253)");
 
 unsigned int shake_net_id __read_mostly;
+
+/* Send and receive buffers of a new socket (no autotuning) */
+#define SHAKE_WMEM_DEFAULT	(512 * 1024)
+#define SHAKE_RMEM_DEFAULT	(512 * 1024)
+/* Keepalive defaults, as TCP's */
+#define SHAKE_KEEPALIVE_TIME	(7200 * HZ)
+#define SHAKE_KEEPALIVE_INTVL	(75 * HZ)
+#define SHAKE_KEEPALIVE_PROBES	9
 
 /* The "sockets" column of /proc/net/protocols counts every live socket of
  * the namespace, up to the moment it is freed: a leak shows there.
@@ -48,8 +57,7 @@ static int shake_init_sock(struct sock *sk)
 	ssk->mss_cache = SHAKE_DEFAULT_MSS;
 	ssk->rcv_mss = SHAKE_DEFAULT_MSS;
 	ssk->rto = SHAKE_TIMEOUT_INIT;
-	ssk->cwnd = SHAKE_INIT_CWND;
-	ssk->ssthresh = U32_MAX;
+	shake_cong_init(sk);
 	ssk->keepalive_time = SHAKE_KEEPALIVE_TIME;
 	ssk->keepalive_intvl = SHAKE_KEEPALIVE_INTVL;
 	ssk->keepalive_probes = SHAKE_KEEPALIVE_PROBES;
@@ -113,6 +121,7 @@ static struct proto shake_prot = {
 	.ioctl			= shake_ioctl,
 	.keepalive		= shake_set_keepalive,
 	.backlog_rcv		= shake_backlog_rcv,
+	.release_cb		= shake_release_cb,
 	.setsockopt		= shake_setsockopt,
 	.getsockopt		= shake_getsockopt,
 	.get_port		= shake_get_port,
@@ -165,9 +174,9 @@ static int __net_init shake_net_init(struct net *net)
 	shake_ratelimit_init(&sn->challenge_limit);
 	shake_cookie_init_net(sn);
 
-	sn->mib = alloc_percpu(struct shake_mib);
-	if (!sn->mib)
-		return -ENOMEM;
+	err = shake_mib_init_net(net);
+	if (err)
+		return err;
 	err = shake_sysctl_init_net(net);
 	if (err)
 		goto err_mib;
@@ -186,7 +195,7 @@ err_ctl:
 err_sysctl:
 	shake_sysctl_exit_net(net);
 err_mib:
-	free_percpu(sn->mib);
+	shake_mib_exit_net(net);
 	return err;
 }
 
@@ -198,7 +207,7 @@ static void __net_exit shake_net_exit(struct net *net)
 	shake_proc_exit_net(net);
 	inet_ctl_sock_destroy(sn->ctl_sk);
 	shake_sysctl_exit_net(net);
-	free_percpu(sn->mib);
+	shake_mib_exit_net(net);
 }
 
 static struct pernet_operations shake_net_ops = {

@@ -3,10 +3,11 @@
  * shake: connection release (RFC 9293 3.6): shutdown() and close(), our
  * FIN and the peer's, the states between them, orphans (connections whose
  * owner closed them and that finish their exchange on their own), SO_LINGER,
- * and the step into TIME_WAIT.
+ * and the step into TIME_WAIT; and the end of a connection however it
+ * comes (shake_done()): aborts, resets and timeouts.
  */
 
-#include <net/shake.h>
+#include "protocol.h"
 
 /* Our FIN follows the data written so far: it takes one sequence number and
  * rides on the last segment when that has not left yet.
@@ -55,14 +56,11 @@ void shake_shutdown(struct sock *sk, int how)
 		shake_queue_fin(sk);
 }
 
-/**
- * shake_orphan - the owner is gone; the connection lives on by itself
- * @sk: the socket, locked
- */
-void shake_orphan(struct sock *sk)
+/* The owner is gone; the connection lives on by itself */
+static void shake_orphan(struct sock *sk)
 {
 	sock_orphan(sk);
-	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_CURRORPHANS);
+	atomic_inc(&shake_net(sock_net(sk))->orphan_count);
 }
 
 /**
@@ -73,12 +71,38 @@ void shake_orphan(struct sock *sk)
  * timer, the segment being processed) frees it when done. Its queues go
  * with it (shake_sock_destruct()).
  */
-void shake_destroy_sock(struct sock *sk)
+static void shake_destroy_sock(struct sock *sk)
 {
 	shake_clear_timers(sk);
 	shake_put_port(sk);
-	SHAKE_DEC_STATS(sock_net(sk), SHAKE_MIB_CURRORPHANS);
+	atomic_dec(&shake_net(sock_net(sk))->orphan_count);
 	sock_put(sk);
+}
+
+/**
+ * shake_done - a connection ends: close it and tell its owner
+ * @sk: the socket, locked
+ * @err: the error a waiting or later call sees (0 for none)
+ *
+ * An attempt that ends here (refused, timed out) counts in AttemptFails.
+ * An orphan is freed; the caller must hold a reference of its own (a
+ * timer's, a lookup's) and not touch the socket's queues afterwards.
+ */
+void shake_done(struct sock *sk, int err)
+{
+	if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV)
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_ATTEMPTFAILS);
+	shake_clear_timers(sk);
+	if (err)
+		WRITE_ONCE(sk->sk_err, err);
+	shake_set_state(sk, TCP_CLOSE);
+	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+	if (err)
+		sk_error_report(sk);
+	if (sock_flag(sk, SOCK_DEAD))
+		shake_destroy_sock(sk);
+	else
+		sk->sk_state_change(sk);
 }
 
 /* Both FINs are exchanged and ours is acknowledged: a TIME_WAIT record
@@ -204,10 +228,87 @@ bool shake_abort_on_data(struct sock *sk, u32 seq, u32 data_len)
 /* Are there more orphans than the namespace allows? */
 static bool shake_too_many_orphans(struct sock *sk)
 {
-	struct net *net = sock_net(sk);
+	struct shake_net *sn = shake_net(sock_net(sk));
 
-	return shake_mib_sum(net, SHAKE_MIB_CURRORPHANS) >
-	       READ_ONCE(shake_net(net)->sysctl_max_orphans);
+	return atomic_read(&sn->orphan_count) >
+	       READ_ONCE(sn->sysctl_max_orphans);
+}
+
+/* A listener closes: its requests and the children nobody accepted are
+ * reset, as TCP does
+ */
+static void shake_listen_close(struct sock *sk)
+{
+	struct shake_sock *child, *next;
+	LIST_HEAD(children);
+
+	shake_listen_stop(sk, &children);
+	list_for_each_entry_safe(child, next, &children, accept_node) {
+		struct sock *nsk = &child->inet.sk;
+
+		list_del_init(&child->accept_node);
+		sock_hold(nsk);		/* destroying drops the queue's */
+		lock_sock_nested(nsk, SINGLE_DEPTH_NESTING);
+		shake_disconnect(nsk, 0);
+		shake_orphan(nsk);
+		shake_destroy_sock(nsk);
+		release_sock(nsk);
+		sock_put(nsk);
+	}
+}
+
+/**
+ * shake_disconnect - back to CLOSE (struct proto.disconnect)
+ * @sk: the socket, locked
+ * @flags: unused
+ *
+ * close(), connect() with AF_UNSPEC and shutdown(SHUT_RD) of a listener
+ * (through inet_shutdown()) come here. A listener stops listening, resetting
+ * what waits on it; a synchronized connection is aborted with a RST.
+ * Addresses the user did not bind are forgotten, so the socket may connect
+ * or listen again.
+ *
+ * Return: 0.
+ */
+int shake_disconnect(struct sock *sk, int flags)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	struct inet_sock *inet = inet_sk(sk);
+	int old = sk->sk_state;
+
+	if (old == TCP_LISTEN) {
+		shake_listen_close(sk);
+	} else {
+		shake_clear_timers(sk);
+		/* the peer holds state for us: tell it (RFC 9293 3.10.5) */
+		if ((1 << old) & (TCPF_SYN_RECV | TCPF_ESTABLISHED |
+				  TCPF_CLOSE_WAIT | TCPF_FIN_WAIT1 |
+				  TCPF_FIN_WAIT2 | TCPF_CLOSING | TCPF_LAST_ACK))
+			shake_send_active_reset(sk);
+		shake_set_state(sk, TCP_CLOSE);
+	}
+	shake_write_queue_purge(sk);
+	shake_purge_ooo(sk);
+	__skb_queue_purge(&sk->sk_receive_queue);
+	ssk->write_seq = 0;
+	ssk->snd_una = 0;
+	ssk->snd_nxt = 0;
+	ssk->snd_max = 0;
+	ssk->rcv_nxt = 0;
+	ssk->copied_seq = 0;
+
+	inet->inet_dport = 0;
+	inet->inet_daddr = 0;
+	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
+		inet->inet_saddr = 0;
+		inet->inet_rcv_saddr = 0;
+	}
+	if (!inet->inet_num)
+		inet->inet_sport = 0;
+	sk_dst_reset(sk);
+	sock_reset_flag(sk, SOCK_DONE);
+	WRITE_ONCE(sk->sk_shutdown, 0);
+	return 0;
 }
 
 /**
@@ -230,7 +331,7 @@ void shake_close(struct sock *sk, long timeout)
 	lock_sock(sk);
 	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 	if (sk->sk_state == TCP_LISTEN) {
-		shake_listen_stop(sk);
+		shake_listen_close(sk);
 		goto orphan;
 	}
 	unread = shake_inq(sk) > 0;

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shake: active open (connect) and disconnect.
+ * shake: active open (connect()): route, port, ISN, the SYN. The rest of
+ * the exchange is handshake.c's (shake_syn_sent_rcv()).
  */
 
 #include <net/ip.h>
 #include <net/route.h>
-#include <net/shake.h>
+
+#include "protocol.h"
 
 /**
  * shake_v4_connect - start an active open (struct proto.connect)
@@ -100,58 +102,4 @@ failure:
 	inet->inet_dport = 0;
 	inet->inet_daddr = 0;
 	return err;
-}
-
-/**
- * shake_disconnect - back to CLOSE (struct proto.disconnect)
- * @sk: the socket, locked
- * @flags: unused
- *
- * close(), connect() with AF_UNSPEC and shutdown(SHUT_RD) of a listener
- * (through inet_shutdown()) come here. A listener stops listening, resetting
- * what waits on it; a synchronized connection is aborted with a RST.
- * Addresses the user did not bind are forgotten, so the socket may connect
- * or listen again.
- *
- * Return: 0.
- */
-int shake_disconnect(struct sock *sk, int flags)
-{
-	struct shake_sock *ssk = shake_sk(sk);
-	struct inet_sock *inet = inet_sk(sk);
-	int old = sk->sk_state;
-
-	if (old == TCP_LISTEN) {
-		shake_listen_stop(sk);
-	} else {
-		shake_clear_timers(sk);
-		/* the peer holds state for us: tell it (RFC 9293 3.10.5) */
-		if ((1 << old) & (TCPF_SYN_RECV | TCPF_ESTABLISHED |
-				  TCPF_CLOSE_WAIT | TCPF_FIN_WAIT1 |
-				  TCPF_FIN_WAIT2 | TCPF_CLOSING | TCPF_LAST_ACK))
-			shake_send_active_reset(sk);
-		shake_set_state(sk, TCP_CLOSE);
-	}
-	shake_write_queue_purge(sk);
-	shake_purge_ooo(sk);
-	__skb_queue_purge(&sk->sk_receive_queue);
-	ssk->write_seq = 0;
-	ssk->snd_una = 0;
-	ssk->snd_nxt = 0;
-	ssk->snd_max = 0;
-	ssk->rcv_nxt = 0;
-	ssk->copied_seq = 0;
-
-	inet->inet_dport = 0;
-	inet->inet_daddr = 0;
-	if (!(sk->sk_userlocks & SOCK_BINDADDR_LOCK)) {
-		inet->inet_saddr = 0;
-		inet->inet_rcv_saddr = 0;
-	}
-	if (!inet->inet_num)
-		inet->inet_sport = 0;
-	sk_dst_reset(sk);
-	sock_reset_flag(sk, SOCK_DONE);
-	WRITE_ONCE(sk->sk_shutdown, 0);
-	return 0;
 }

@@ -6,7 +6,7 @@
  * value, which the ACK echoes). The cookie, 32 bits:
  *
  *	31..30	the time counter (64 s periods) modulo 4
- *	29..27	index of the MSS in shake_cookie_mss[]
+ *	29..27	index of the MSS in shake_cookie_mss_table[]
  *	26..0	a keyed hash (SipHash, a secret per namespace) of the 4-tuple,
  *		the peer's ISN, the whole counter and the MSS index
  *
@@ -18,8 +18,10 @@
 
 #include <linux/ktime.h>
 #include <linux/siphash.h>
+#include <kunit/visibility.h>
 #include <net/ip.h>
-#include <net/shake.h>
+
+#include "records.h"
 
 #define SHAKE_COOKIE_PERIOD_SHIFT	6	/* 64 s */
 #define SHAKE_COOKIE_COUNT_SHIFT	30
@@ -41,7 +43,7 @@
 /* MSS values a cookie can carry, ascending: each peer gets the largest
  * that does not exceed its own. Common Ethernet, tunnel and jumbo sizes.
  */
-static const u16 shake_cookie_mss[] = {
+static const u16 shake_cookie_mss_table[] = {
 	SHAKE_MIN_MSS, 536, 1200, 1360, 1440, 1460, 4312, 8960
 };
 
@@ -67,30 +69,97 @@ static u32 shake_cookie_count(void)
 	return (u32)(ktime_get_real_seconds() >> SHAKE_COOKIE_PERIOD_SHIFT);
 }
 
-static u32 shake_cookie_hash(const struct shake_net *sn,
-			     const struct shake_request *req, u32 peer_isn,
+static u32 shake_cookie_hash(const siphash_key_t *key,
+			     const struct shake_addrs *a, u32 peer_isn,
 			     u32 count, u32 mssind)
 {
-	u64 addrs = (u64)(__force u32)req->laddr << 32 |
-		    (__force u32)req->raddr;
-	u64 ports = (u64)((__force u32)req->lport << 16 |
-			  (__force u32)req->rport) << 32 | peer_isn;
+	u64 addrs = (u64)(__force u32)a->laddr << 32 | (__force u32)a->raddr;
+	u64 ports = (u64)((__force u32)a->lport << 16 |
+			  (__force u32)a->rport) << 32 | peer_isn;
 
-	return (u32)siphash_3u64(addrs, ports, (u64)count << 32 | mssind,
-				 &sn->cookie_key);
+	return (u32)siphash_3u64(addrs, ports, (u64)count << 32 | mssind, key);
 }
 
-static u32 shake_cookie_make(const struct shake_net *sn,
-			     const struct shake_request *req, u32 peer_isn,
-			     u32 mssind)
+/**
+ * shake_cookie_make - the cookie of a handshake
+ * @key: the namespace's secret
+ * @a: the handshake's 4-tuple
+ * @peer_isn: the sequence number of the peer's SYN
+ * @count: the time counter now (shake_cookie_count())
+ * @mssind: the index of the MSS in shake_cookie_mss_table[]
+ *
+ * Return: the cookie, our ISN for this handshake.
+ */
+u32 shake_cookie_make(const siphash_key_t *key, const struct shake_addrs *a,
+		      u32 peer_isn, u32 count, u32 mssind)
 {
-	u32 count = shake_cookie_count();
-
 	return (count & SHAKE_COOKIE_COUNT_MASK) << SHAKE_COOKIE_COUNT_SHIFT |
 	       mssind << SHAKE_COOKIE_MSS_SHIFT |
-	       (shake_cookie_hash(sn, req, peer_isn, count, mssind) &
+	       (shake_cookie_hash(key, a, peer_isn, count, mssind) &
 		SHAKE_COOKIE_HASH_MASK);
 }
+EXPORT_SYMBOL_IF_KUNIT(shake_cookie_make);
+
+/**
+ * shake_cookie_decode - check a cookie that an ACK acknowledges
+ * @key: the namespace's secret
+ * @a: the 4-tuple of the ACK, seen from our end
+ * @cookie: what the ACK acknowledges, less one
+ * @peer_isn: the ACK's sequence number, less one
+ * @now: the time counter now
+ *
+ * Valid if made for this 4-tuple and peer ISN in this period or the one
+ * before: the latest counter not after @now that has the cookie's two low
+ * bits is taken for the one it was made with.
+ *
+ * Return: the cookie's MSS index, or -EINVAL.
+ */
+int shake_cookie_decode(const siphash_key_t *key, const struct shake_addrs *a,
+			u32 cookie, u32 peer_isn, u32 now)
+{
+	u32 count, mssind;
+
+	count = now - ((now - (cookie >> SHAKE_COOKIE_COUNT_SHIFT)) &
+		       SHAKE_COOKIE_COUNT_MASK);
+	if (now - count > 1)
+		return -EINVAL;			/* expired */
+	mssind = (cookie >> SHAKE_COOKIE_MSS_SHIFT) & SHAKE_COOKIE_MSS_MASK;
+	if ((shake_cookie_hash(key, a, peer_isn, count, mssind) ^ cookie) &
+	    SHAKE_COOKIE_HASH_MASK)
+		return -EINVAL;
+	return mssind;
+}
+EXPORT_SYMBOL_IF_KUNIT(shake_cookie_decode);
+
+/**
+ * shake_cookie_mss - the MSS a cookie's index stands for
+ * @mssind: the index, 0 to 7
+ *
+ * Return: the MSS, bytes.
+ */
+u16 shake_cookie_mss(unsigned int mssind)
+{
+	return shake_cookie_mss_table[mssind & SHAKE_COOKIE_MSS_MASK];
+}
+EXPORT_SYMBOL_IF_KUNIT(shake_cookie_mss);
+
+/**
+ * shake_cookie_mss_index - the index a cookie carries for a peer's MSS
+ * @mss: the MSS of the peer's SYN
+ *
+ * Return: the index of the largest table entry not above @mss (0 for an
+ * MSS below them all).
+ */
+unsigned int shake_cookie_mss_index(u16 mss)
+{
+	unsigned int i;
+
+	for (i = ARRAY_SIZE(shake_cookie_mss_table) - 1; i; i--)
+		if (mss >= shake_cookie_mss_table[i])
+			break;
+	return i;
+}
+EXPORT_SYMBOL_IF_KUNIT(shake_cookie_mss_index);
 
 /**
  * shake_cookie_tsval - our timestamp value in a cookie's SYN-ACK
@@ -115,6 +184,48 @@ u32 shake_cookie_tsval(u32 tsval, const struct shake_syn_opts *opt)
 		ts -= SHAKE_COOKIE_TS_MASK + 1;
 	return ts;
 }
+EXPORT_SYMBOL_IF_KUNIT(shake_cookie_tsval);
+
+/* Without timestamps there is nowhere to keep the other options: as if
+ * neither side had offered them, as TCP does
+ */
+static void shake_cookie_no_opts(struct shake_syn_opts *opt)
+{
+	opt->tstamp_ok = 0;
+	opt->wscale_ok = 0;
+	opt->snd_wscale = 0;
+	opt->rcv_wscale = 0;
+	opt->sack_ok = 0;
+}
+
+/**
+ * shake_cookie_ts_opts - the options a cookie's timestamp echo carries
+ * @tsecr: the ACK's timestamp echo, our shake_cookie_tsval()
+ * @opt: what we offered (shake_syn_opts_offer()); gets the peer's window
+ *	scale and SACK-permitted as the SYN-ACK agreed them
+ *
+ * Return: 0, or -EINVAL for bits a cookie never sets (a forged echo).
+ */
+int shake_cookie_ts_opts(u32 tsecr, struct shake_syn_opts *opt)
+{
+	u32 bits = tsecr & SHAKE_COOKIE_TS_MASK;
+
+	if (bits & ~(SHAKE_COOKIE_TS_WSCALE | SHAKE_COOKIE_TS_SACK))
+		return -EINVAL;
+	opt->sack_ok = opt->sack_ok && (bits & SHAKE_COOKIE_TS_SACK);
+	bits &= SHAKE_COOKIE_TS_WSCALE;
+	if (bits == SHAKE_COOKIE_TS_NOWS) {
+		opt->wscale_ok = 0;
+		opt->snd_wscale = 0;
+		opt->rcv_wscale = 0;
+		return 0;
+	}
+	if (bits > SHAKE_MAX_WSCALE || !opt->wscale_ok)
+		return -EINVAL;
+	opt->snd_wscale = bits;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(shake_cookie_ts_opts);
 
 /* "Possible SYN flooding", once per listener */
 static void shake_cookie_warn(struct sock *sk, const char *action)
@@ -166,26 +277,20 @@ void shake_cookie_synack(struct sock *sk, struct sk_buff *skb,
 {
 	struct shake_net *sn = shake_net(sock_net(sk));
 	struct shake_request req;
-	u32 mssind;
 
 	shake_req_init(sk, skb, th, &req);
 	req.cookie = 1;
 	req.rcv_nxt = ntohl(th->seq) + 1;
-	shake_syn_opts_offer(sk, &req.opt, req.laddr, req.raddr);
+	shake_syn_opts_offer(sk, &req.opt, req.addrs.laddr, req.addrs.raddr);
 	shake_syn_opts_agree(&req.opt, opt);
-	if (!req.opt.tstamp_ok) {
-		/* nowhere to keep them: as if neither side had offered */
-		req.opt.wscale_ok = 0;
-		req.opt.snd_wscale = 0;
-		req.opt.rcv_wscale = 0;
-		req.opt.sack_ok = 0;
-	}
-	for (mssind = ARRAY_SIZE(shake_cookie_mss) - 1; mssind; mssind--)
-		if (req.opt.mss >= shake_cookie_mss[mssind])
-			break;
-	req.iss = shake_cookie_make(sn, &req, ntohl(th->seq), mssind);
+	if (!req.opt.tstamp_ok)
+		shake_cookie_no_opts(&req.opt);
+	req.iss = shake_cookie_make(&sn->cookie_key, &req.addrs,
+				    ntohl(th->seq), shake_cookie_count(),
+				    shake_cookie_mss_index(req.opt.mss));
 
-	shake_send_synack(&req);
+	shake_send_synack(&req, shake_cookie_tsval(shake_time_stamp() +
+						   req.opt.ts_off, &req.opt));
 	shake_sk(sk)->cookie_stamp = jiffies | 1;	/* 0: never */
 	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_SYNCOOKIESSENT);
 }
@@ -224,49 +329,29 @@ int shake_cookie_check(struct sock *sk, struct sk_buff *skb,
 	struct shake_net *sn = shake_net(sock_net(sk));
 	u32 cookie = ntohl(th->ack_seq) - 1;
 	u32 peer_isn = ntohl(th->seq) - 1;
-	u32 now = shake_cookie_count(), count, mssind, bits;
 	struct shake_syn_opts *o = &req->opt;
+	int mssind;
 
 	if (!shake_cookie_recent(sk))
 		return -ENOENT;
 
-	/* the latest counter, not after now, with the cookie's low bits */
-	count = now - ((now - (cookie >> SHAKE_COOKIE_COUNT_SHIFT)) &
-		       SHAKE_COOKIE_COUNT_MASK);
-	if (now - count > 1)
-		goto failed;			/* expired */
-	mssind = (cookie >> SHAKE_COOKIE_MSS_SHIFT) & SHAKE_COOKIE_MSS_MASK;
 	shake_req_init(sk, skb, th, req);
 	req->cookie = 1;
-	if ((shake_cookie_hash(sn, req, peer_isn, count, mssind) ^ cookie) &
-	    SHAKE_COOKIE_HASH_MASK)
+	mssind = shake_cookie_decode(&sn->cookie_key, &req->addrs, cookie,
+				     peer_isn, shake_cookie_count());
+	if (mssind < 0)
 		goto failed;
 
 	req->iss = cookie;
 	req->rcv_nxt = peer_isn + 1;
 	/* our rcv_wscale as offered, and the timestamp offset */
-	shake_syn_opts_offer(sk, o, req->laddr, req->raddr);
-	o->mss = shake_cookie_mss[mssind];
-	o->tstamp_ok = o->tstamp_ok && opt->saw_tstamp;
-	if (o->tstamp_ok) {
-		bits = opt->tsecr & SHAKE_COOKIE_TS_MASK;
-		if (bits & ~(SHAKE_COOKIE_TS_WSCALE | SHAKE_COOKIE_TS_SACK))
+	shake_syn_opts_offer(sk, o, req->addrs.laddr, req->addrs.raddr);
+	o->mss = shake_cookie_mss(mssind);
+	if (o->tstamp_ok && opt->saw_tstamp) {
+		if (shake_cookie_ts_opts(opt->tsecr, o))
 			goto failed;
-		o->sack_ok = o->sack_ok && (bits & SHAKE_COOKIE_TS_SACK);
-		bits &= SHAKE_COOKIE_TS_WSCALE;
-		if (bits == SHAKE_COOKIE_TS_NOWS)
-			o->wscale_ok = 0;
-		else if (bits > SHAKE_MAX_WSCALE || !o->wscale_ok)
-			goto failed;
-		else
-			o->snd_wscale = bits;
 	} else {
-		o->wscale_ok = 0;
-		o->sack_ok = 0;
-	}
-	if (!o->wscale_ok) {
-		o->snd_wscale = 0;
-		o->rcv_wscale = 0;
+		shake_cookie_no_opts(o);
 	}
 	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_SYNCOOKIESRECV);
 	return 1;

@@ -15,7 +15,8 @@
 #include <linux/rculist.h>
 #include <net/addrconf.h>
 #include <net/ip.h>
-#include <net/shake.h>
+
+#include "records.h"
 
 static u32 shake_hash_secret __read_mostly;
 
@@ -95,7 +96,7 @@ static bool shake_sk_conflict(const struct sock *sk, const struct sock *sk2,
 static bool shake_tw_conflict(const struct sock *sk, const struct shake_tw *tw,
 			      bool relax)
 {
-	if (!shake_binding_overlap(sk, tw->bound_dev_if, tw->laddr))
+	if (!shake_binding_overlap(sk, tw->bound_dev_if, tw->addrs.laddr))
 		return false;
 	if (!relax)
 		return true;
@@ -117,7 +118,7 @@ static bool shake_port_conflict(struct shake_bind_table *tb,
 	}
 	hlist_for_each_entry(tw, &tb->tw_chains[shake_bind_slot(port)],
 			     bind_node) {
-		if (ntohs(tw->lport) == port &&
+		if (ntohs(tw->addrs.lport) == port &&
 		    shake_tw_conflict(sk, tw, relax))
 			return true;
 	}
@@ -193,8 +194,8 @@ static bool shake_port_shareable(struct shake_bind_table *tb,
 	}
 	hlist_for_each_entry(tw, &tb->tw_chains[shake_bind_slot(port)],
 			     bind_node) {
-		if (ntohs(tw->lport) == port && !tw->autoport &&
-		    shake_binding_overlap(sk, tw->bound_dev_if, tw->laddr))
+		if (ntohs(tw->addrs.lport) == port && !tw->autoport &&
+		    shake_binding_overlap(sk, tw->bound_dev_if, tw->addrs.laddr))
 			return false;
 	}
 	return true;
@@ -368,8 +369,10 @@ static bool shake_ehash_match(const struct sock *sk, __be32 laddr,
 static bool shake_tw_match(const struct shake_tw *tw, __be32 laddr,
 			   __be16 lport, __be32 raddr, __be16 rport)
 {
-	return tw->laddr == laddr && tw->lport == lport &&
-	       tw->raddr == raddr && tw->rport == rport;
+	const struct shake_addrs *a = &tw->addrs;
+
+	return a->laddr == laddr && a->lport == lport &&
+	       a->raddr == raddr && a->rport == rport;
 }
 
 /**
@@ -476,14 +479,15 @@ struct sock *shake_ehash_lookup(struct net *net, __be32 saddr, __be16 sport,
 void shake_tw_hash(struct shake_tw *tw)
 {
 	struct shake_net *sn = shake_net(read_pnet(&tw->net));
+	const struct shake_addrs *a = &tw->addrs;
 	unsigned int slot;
 
 	spin_lock_bh(&sn->bind.lock);
 	hlist_add_head(&tw->bind_node,
-		       &sn->bind.tw_chains[shake_bind_slot(ntohs(tw->lport))]);
+		       &sn->bind.tw_chains[shake_bind_slot(ntohs(a->lport))]);
 	spin_unlock_bh(&sn->bind.lock);
 
-	slot = shake_ehash_slot(tw->laddr, tw->lport, tw->raddr, tw->rport);
+	slot = shake_ehash_slot(a->laddr, a->lport, a->raddr, a->rport);
 	spin_lock_bh(&sn->ehash.lock);
 	hlist_add_head_rcu(&tw->node, &sn->ehash.tw_chains[slot]);
 	spin_unlock_bh(&sn->ehash.lock);

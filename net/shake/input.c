@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shake: segment input: validation, checksum, demultiplexing.
+ * shake: segment input: validation, checksum, demultiplexing, and what a
+ * segment does to a synchronized connection (RFC 9293 3.10.7.4); the
+ * handshake's segments are handshake.c's and listen.c's.
  */
 
 #include <net/icmp.h>
 #include <net/ip.h>
-#include <net/shake.h>
+
+#include "protocol.h"
 
 /**
  * shake_rcv - the IP layer's handler for shake segments
@@ -95,107 +98,6 @@ bad_segment:
 discard:
 	kfree_skb_reason(skb, reason);
 	return 0;
-}
-
-/**
- * shake_reset_transfer - a connection starts: no data, samples or counts
- * @ssk: a socket whose queues are empty (new, or disconnected), or the clone
- *	of a listener
- */
-void shake_reset_transfer(struct shake_sock *ssk)
-{
-	ssk->ooo_queue = RB_ROOT;
-	ssk->send_head = NULL;
-	ssk->packets_out = 0;
-	ssk->ack_pending = 0;
-	ssk->srtt_us = 0;
-	ssk->rttvar_us = 0;
-	ssk->rto = SHAKE_TIMEOUT_INIT;
-	ssk->retransmits = 0;
-	ssk->probes_out = 0;
-	ssk->total_retrans = 0;
-	ssk->bytes_sent = 0;
-	ssk->bytes_acked = 0;
-	ssk->bytes_received = 0;
-}
-
-/**
- * shake_init_transfer - a connection becomes synchronized: set up sending
- * @sk: the socket, locked; iss, snd_una, snd_nxt, rcv_nxt and the agreed
- *	options are set
- * @th: the segment that synchronized it, whose window is the peer's
- *	first (scaled unless it is a SYN)
- */
-void shake_init_transfer(struct sock *sk, const struct shakehdr *th)
-{
-	struct shake_sock *ssk = shake_sk(sk);
-	u32 wnd = ntohs(th->window);
-
-	if (!th->syn)
-		wnd <<= ssk->opt.snd_wscale;
-	ssk->snd_wnd = wnd;
-	ssk->max_window = wnd;
-	ssk->snd_wl1 = ntohl(th->seq);
-	ssk->snd_wl2 = ntohl(th->ack_seq);
-	ssk->snd_max = ssk->snd_nxt;
-	ssk->write_seq = ssk->snd_nxt;
-	/* the MSS counts no options (RFC 6691): timestamps ride in it */
-	ssk->mss_cache = min(ssk->opt.mss,
-			     shake_mss_for(__sk_dst_get(sk), ssk->user_mss));
-	if (ssk->opt.tstamp_ok)
-		ssk->mss_cache -= SHAKEOLEN_TSTAMP_ALIGNED;
-	ssk->rcv_mss = min_t(u16, ssk->mss_cache, SHAKE_DEFAULT_MSS);
-	ssk->copied_seq = ssk->rcv_nxt;
-	ssk->rcv_wup = ssk->rcv_nxt;
-	ssk->retransmits = 0;
-	ssk->rcv_tstamp = jiffies;
-	shake_cong_init(ssk);
-}
-
-/* Entering ESTABLISHED from SYN_SENT or SYN_RECV: tell the owner */
-static void shake_established(struct sock *sk, const struct shakehdr *th)
-{
-	shake_clear_timers(sk);
-	shake_init_transfer(sk, th);
-	shake_set_state(sk, TCP_ESTABLISHED);
-	shake_keepalive_reset(sk);
-	sk->sk_state_change(sk);
-	sk_wake_async(sk, SOCK_WAKE_IO, POLL_OUT);
-}
-
-/* RFC 9293 3.10.7.3: a segment for a socket in SYN_SENT */
-static void shake_rcv_syn_sent(struct sock *sk, struct sk_buff *skb,
-			       const struct shakehdr *th,
-			       const struct shake_options *opt)
-{
-	struct shake_sock *ssk = shake_sk(sk);
-	u32 ack = ntohl(th->ack_seq);
-
-	if (th->ack && (!shake_after(ack, ssk->iss) ||
-			shake_after(ack, ssk->snd_nxt))) {
-		/* not for our SYN: <SEQ=SEG.ACK><CTL=RST> */
-		shake_send_reset(sock_net(sk), skb);
-		return;
-	}
-	if (th->rst) {
-		if (th->ack)
-			shake_done(sk, ECONNREFUSED);
-		return;
-	}
-	if (!th->syn)
-		return;
-
-	ssk->rcv_nxt = ntohl(th->seq) + 1;
-	shake_syn_opts_agree(&ssk->opt, opt);
-	if (th->ack) {
-		ssk->snd_una = ack;
-		shake_established(sk, th);
-		shake_send_ack(sk);
-	} else {
-		/* simultaneous open: answer the peer's SYN with our SYN-ACK */
-		shake_set_state(sk, TCP_SYN_RECV);
-		shake_send_syn(sk);
-	}
 }
 
 /* Does any of the segment fall in the receive window (RFC 9293 3.10.7.4)? */
@@ -326,7 +228,7 @@ int shake_sk_rcv(struct sock *sk, struct sk_buff *skb)
 		kept = shake_listen_rcv(sk, skb, &opt);
 		break;
 	case TCP_SYN_SENT:
-		shake_rcv_syn_sent(sk, skb, th, &opt);
+		shake_syn_sent_rcv(sk, skb, th, &opt);
 		break;
 	case TCP_CLOSE:
 	case TCP_TIME_WAIT:	/* a record took over: what comes is lost */

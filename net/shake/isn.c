@@ -13,7 +13,8 @@
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/siphash.h>
-#include <net/shake.h>
+
+#include "protocol.h"
 
 static siphash_aligned_key_t shake_isn_key;
 static siphash_aligned_key_t shake_ts_key;

@@ -12,7 +12,8 @@
 #include <linux/slab.h>
 #include <net/inet_common.h>
 #include <net/ip.h>
-#include <net/shake.h>
+
+#include "records.h"
 
 static struct kmem_cache *shake_request_cache __read_mostly;
 
@@ -59,8 +60,10 @@ static struct shake_request *shake_req_find(struct sock *sk, __be32 laddr,
 
 	hlist_for_each_entry(req, shake_req_chain(ssk, laddr, lport, raddr,
 						  rport), node) {
-		if (req->raddr == raddr && req->rport == rport &&
-		    req->laddr == laddr && req->lport == lport)
+		const struct shake_addrs *a = &req->addrs;
+
+		if (a->raddr == raddr && a->rport == rport &&
+		    a->laddr == laddr && a->lport == lport)
 			return req;
 	}
 	return NULL;
@@ -74,6 +77,12 @@ static void shake_req_unlink(struct sock *sk, struct shake_request *req)
 	if (del_timer(&req->timer))
 		shake_request_put(req);
 	shake_request_put(req);
+}
+
+/* The SYN-ACK of a request record, first or again */
+static void shake_req_synack(const struct shake_request *req)
+{
+	shake_send_synack(req, shake_time_stamp() + req->opt.ts_off);
 }
 
 static void shake_req_timer(struct timer_list *t)
@@ -92,7 +101,7 @@ static void shake_req_timer(struct timer_list *t)
 	}
 	req->retransmits++;
 	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_RETRANSSEGS);
-	shake_send_synack(req);
+	shake_req_synack(req);
 	/* 1, 2, 4, 8, 16 s: the SYN's backoff (RFC 6298 5.5) */
 	mod_timer(t, jiffies + min(SHAKE_TIMEOUT_INIT << req->retransmits,
 				   SHAKE_RTO_MAX));
@@ -104,7 +113,7 @@ out:
 }
 
 /**
- * shake_req_init - a handshake's addresses, from a segment of it
+ * shake_req_init - a handshake's addresses and window, from a segment of it
  * @sk: the listener
  * @skb: the SYN, or the ACK that ends a cookie's handshake
  * @th: its header
@@ -117,10 +126,11 @@ void shake_req_init(struct sock *sk, const struct sk_buff *skb,
 
 	memset(req, 0, sizeof(*req));
 	req->listener = sk;
-	req->laddr = iph->daddr;
-	req->raddr = iph->saddr;
-	req->lport = th->dest;
-	req->rport = th->source;
+	req->addrs.laddr = iph->daddr;
+	req->addrs.raddr = iph->saddr;
+	req->addrs.lport = th->dest;
+	req->addrs.rport = th->source;
+	req->rcv_wnd = shake_syn_window(sk);
 }
 
 /* A SYN for a listener: a new request, or a cookie, if the queues have
@@ -133,6 +143,7 @@ static void shake_listen_syn(struct sock *sk, struct sk_buff *skb,
 {
 	struct shake_net *sn = shake_net(sock_net(sk));
 	struct shake_sock *ssk = shake_sk(sk);
+	const struct shake_addrs *a;
 	struct shake_request *req;
 	bool full;
 	u32 bound;
@@ -162,18 +173,18 @@ static void shake_listen_syn(struct sock *sk, struct sk_buff *skb,
 	shake_req_init(sk, skb, th, req);
 	refcount_set(&req->refcnt, 2);		/* the hash, the timer */
 	sock_hold(sk);
-	req->iss = shake_isn(req->laddr, req->raddr, req->lport, req->rport);
+	a = &req->addrs;
+	req->iss = shake_isn(a->laddr, a->raddr, a->lport, a->rport);
 	/* a SYN's data is never delivered: it is not acknowledged */
 	req->rcv_nxt = ntohl(th->seq) + 1;
-	shake_syn_opts_offer(sk, &req->opt, req->laddr, req->raddr);
+	shake_syn_opts_offer(sk, &req->opt, a->laddr, a->raddr);
 	shake_syn_opts_agree(&req->opt, opt);
 	timer_setup(&req->timer, shake_req_timer, 0);
-	hlist_add_head_rcu(&req->node, shake_req_chain(ssk, req->laddr,
-						       req->lport, req->raddr,
-						       req->rport));
+	hlist_add_head_rcu(&req->node, shake_req_chain(ssk, a->laddr, a->lport,
+						       a->raddr, a->rport));
 	ssk->syn_qlen++;
 	mod_timer(&req->timer, jiffies + SHAKE_TIMEOUT_INIT);
-	shake_send_synack(req);
+	shake_req_synack(req);
 }
 
 /* The listener's copy of itself for a completed handshake; @th is the
@@ -183,6 +194,7 @@ static struct sock *shake_create_child(struct sock *sk,
 				       struct shake_request *req,
 				       const struct shakehdr *th)
 {
+	const struct shake_addrs *a = &req->addrs;
 	struct shake_sock *nssk;
 	struct inet_sock *ninet;
 	struct rtable *rt;
@@ -205,21 +217,21 @@ static struct sock *shake_create_child(struct sock *sk,
 	RCU_INIT_POINTER(ninet->inet_opt, NULL);
 	ninet->mc_list = NULL;
 
-	ninet->inet_rcv_saddr = req->laddr;
-	ninet->inet_saddr = req->laddr;
-	ninet->inet_daddr = req->raddr;
-	ninet->inet_dport = req->rport;
+	ninet->inet_rcv_saddr = a->laddr;
+	ninet->inet_saddr = a->laddr;
+	ninet->inet_daddr = a->raddr;
+	ninet->inet_dport = a->rport;
 	atomic_set(&ninet->inet_id, get_random_u16());
 	nssk->iss = req->iss;
 	nssk->snd_una = req->iss + 1;
 	nssk->snd_nxt = req->iss + 1;
 	nssk->rcv_nxt = req->rcv_nxt;
 	/* the window our SYN-ACK offered */
-	nssk->rcv_wnd = min_t(u32, READ_ONCE(nsk->sk_rcvbuf) / 2, 65535U);
+	nssk->rcv_wnd = req->rcv_wnd;
 	nssk->opt = req->opt;
 	rt = ip_route_output_ports(sock_net(nsk), &ninet->cork.fl.u.ip4, nsk,
-				   req->raddr, req->laddr, req->rport,
-				   req->lport, nsk->sk_protocol,
+				   a->raddr, a->laddr, a->rport,
+				   a->lport, nsk->sk_protocol,
 				   RT_CONN_FLAGS(nsk), nsk->sk_bound_dev_if);
 	if (!IS_ERR(rt))
 		sk_setup_caps(nsk, &rt->dst);
@@ -319,7 +331,7 @@ static bool shake_req_rcv(struct sock *sk, struct shake_request *req,
 		if (seq == req->rcv_nxt - 1) {
 			/* our SYN-ACK was lost: say it again */
 			SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_RETRANSSEGS);
-			shake_send_synack(req);
+			shake_req_synack(req);
 		}
 		return false;
 	}
@@ -465,19 +477,19 @@ out:
 }
 
 /**
- * shake_listen_stop - a listener closes: reset what waits on it
+ * shake_listen_stop - a listener closes: end its queues
  * @sk: the listener, locked by its owner
+ * @children: gets the children nobody accepted, linked by accept_node,
+ *	each with the reference the accept queue held; the caller resets them
  *
- * Pending requests and children nobody accepted are reset, as TCP does.
+ * Pending requests are reset, as TCP does.
  */
-void shake_listen_stop(struct sock *sk)
+void shake_listen_stop(struct sock *sk, struct list_head *children)
 {
 	struct shake_sock *ssk = shake_sk(sk);
 	struct hlist_head *req_hash = ssk->req_hash;
-	struct shake_sock *child, *next;
 	struct shake_request *req;
 	struct hlist_node *tmp;
-	LIST_HEAD(children);
 	unsigned int i;
 
 	shake_lhash_remove(sk);
@@ -490,22 +502,10 @@ void shake_listen_stop(struct sock *sk)
 			shake_req_unlink(sk, req);
 		}
 	}
-	list_splice_init(&ssk->accept_queue, &children);
+	list_splice_init(&ssk->accept_queue, children);
+	WRITE_ONCE(sk->sk_ack_backlog, 0);
 	spin_unlock_bh(&sk->sk_lock.slock);
 
-	list_for_each_entry_safe(child, next, &children, accept_node) {
-		struct sock *nsk = &child->inet.sk;
-
-		list_del_init(&child->accept_node);
-		sk_acceptq_removed(sk);
-		sock_hold(nsk);		/* destroying drops the queue's */
-		lock_sock_nested(nsk, SINGLE_DEPTH_NESTING);
-		shake_disconnect(nsk, 0);
-		shake_orphan(nsk);
-		shake_destroy_sock(nsk);
-		release_sock(nsk);
-		sock_put(nsk);
-	}
 	/* /proc readers may still walk the table */
 	WRITE_ONCE(ssk->req_hash, NULL);
 	synchronize_rcu();

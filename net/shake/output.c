@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shake: segment output: headers and options, checksums, the window we
- * advertise, and sending what the write queue holds as far as the peer's
- * window, the congestion window and Nagle allow.
+ * shake: segment output: headers and options, checksums, segments of a
+ * socket and segments no socket sends (RSTs, and those of requests and
+ * TIME_WAIT records), and sending what the write queue holds as far as the
+ * peer's window, the congestion window and Nagle allow.
  */
 
 #include <asm/unaligned.h>
 #include <linux/random.h>
 #include <net/ip.h>
 #include <net/route.h>
-#include <net/shake.h>
+
+#include "records.h"
 
 void shake_ratelimit_init(struct shake_ratelimit *rl)
 {
@@ -39,75 +41,6 @@ static bool shake_ratelimit_allow(struct shake_ratelimit *rl, int rate)
 	}
 	spin_unlock_bh(&rl->lock);
 	return allowed;
-}
-
-/**
- * shake_mss_for - the largest segment that fits a route, bytes of data
- * @dst: the route, or NULL
- * @user_mss: SHAKE_MAXSEG, 0 if unset
- */
-u16 shake_mss_for(const struct dst_entry *dst, u16 user_mss)
-{
-	unsigned int mtu = dst ? dst_mtu(dst) : IPV4_MIN_MTU;
-	unsigned int mss = mtu - sizeof(struct iphdr) - sizeof(struct shakehdr);
-
-	if (user_mss && user_mss < mss)
-		mss = user_mss;
-	return max_t(unsigned int, mss, SHAKE_MIN_MSS);
-}
-
-/* The smallest shift that lets a window field describe @space bytes */
-static u8 shake_wscale_for(u32 space)
-{
-	u8 wscale = 0;
-
-	while (wscale < SHAKE_MAX_WSCALE && (65535U << wscale) < space)
-		wscale++;
-	return wscale;
-}
-
-/**
- * shake_syn_opts_offer - what our SYN or SYN-ACK may offer, from sysctls
- * @sk: the connecting socket or the listener
- * @opt: filled in; a SYN-ACK then keeps only what the SYN offered too
- * @saddr: our address
- * @daddr: the peer's
- */
-void shake_syn_opts_offer(const struct sock *sk, struct shake_syn_opts *opt,
-			  __be32 saddr, __be32 daddr)
-{
-	struct shake_net *sn = shake_net(sock_net(sk));
-	u32 space = max_t(u32, READ_ONCE(sk->sk_rcvbuf),
-			  READ_ONCE(sysctl_rmem_max) * 2U);
-
-	memset(opt, 0, sizeof(*opt));
-	opt->wscale_ok = !!READ_ONCE(sn->sysctl_window_scaling);
-	if (opt->wscale_ok)
-		opt->rcv_wscale = shake_wscale_for(space / 2);
-	opt->sack_ok = !!READ_ONCE(sn->sysctl_sack);
-	opt->tstamp_ok = !!READ_ONCE(sn->sysctl_timestamps);
-	opt->ts_off = shake_ts_off(saddr, daddr);
-}
-
-/**
- * shake_syn_opts_agree - keep what both ends offered (RFC 7323 2.2, 3.2)
- * @opt: ours, as shake_syn_opts_offer() made them
- * @peer: the options of the peer's SYN or SYN-ACK
- */
-void shake_syn_opts_agree(struct shake_syn_opts *opt,
-			  const struct shake_options *peer)
-{
-	opt->mss = peer->mss ? : SHAKE_DEFAULT_MSS;
-	opt->wscale_ok = opt->wscale_ok && peer->wscale_ok;
-	if (opt->wscale_ok) {
-		opt->snd_wscale = min_t(u8, peer->wscale, SHAKE_MAX_WSCALE);
-	} else {
-		opt->snd_wscale = 0;
-		opt->rcv_wscale = 0;
-	}
-	opt->sack_ok = opt->sack_ok && peer->sack_ok;
-	opt->tstamp_ok = opt->tstamp_ok && peer->saw_tstamp;
-	opt->ts_recent = peer->tsval;
 }
 
 /* Options of one outgoing segment */
@@ -230,11 +163,8 @@ static struct sk_buff *shake_alloc_control(gfp_t gfp)
 
 /**
  * struct shake_stateless_seg - a segment no socket sends
- * @saddr: its source address, one of ours; the IP header takes it from
- *	here, never from the sending socket
- * @daddr: its destination address
- * @sport: source port
- * @dport: destination port
+ * @addrs: its 4-tuple, ours first: laddr is the source address, which the
+ *	IP header takes from here, never from the sending socket
  * @seq: sequence number
  * @ack: acknowledgment number
  * @flags: SHAKEHDR_* flags
@@ -243,10 +173,7 @@ static struct sk_buff *shake_alloc_control(gfp_t gfp)
  * @oif: the device to route through, 0 for any
  */
 struct shake_stateless_seg {
-	__be32 saddr;
-	__be32 daddr;
-	__be16 sport;
-	__be16 dport;
+	struct shake_addrs addrs;
 	u32 seq;
 	u32 ack;
 	u8 flags;
@@ -264,14 +191,15 @@ static void shake_send_stateless(struct net *net, const struct sock *sk,
 				 const struct shake_stateless_seg *seg,
 				 struct shake_out_opts *o)
 {
+	const struct shake_addrs *a = &seg->addrs;
 	struct shake_out_opts none = {};
 	struct sk_buff *skb;
 	struct flowi4 fl4;
 	struct rtable *rt;
 
 	flowi4_init_output(&fl4, seg->oif, READ_ONCE(sk->sk_mark), seg->tos,
-			   RT_SCOPE_UNIVERSE, shake_ipproto, 0, seg->daddr,
-			   seg->saddr, seg->dport, seg->sport,
+			   RT_SCOPE_UNIVERSE, shake_ipproto, 0, a->raddr,
+			   a->laddr, a->rport, a->lport,
 			   sock_net_uid(net, NULL));
 	rt = ip_route_output_key(net, &fl4);
 	if (IS_ERR(rt))
@@ -284,11 +212,11 @@ static void shake_send_stateless(struct net *net, const struct sock *sk,
 	}
 	if (seg->flags & SHAKEHDR_SYN)
 		o->mss = shake_mss_for(&rt->dst, shake_sk(sk)->user_mss);
-	shake_push_header(skb, seg->sport, seg->dport, seg->seq, seg->ack,
+	shake_push_header(skb, a->lport, a->rport, seg->seq, seg->ack,
 			  seg->flags, seg->window, o ? : &none);
-	shake_checksum(skb, seg->saddr, seg->daddr, false);
+	shake_checksum(skb, a->laddr, a->raddr, false);
 	skb_dst_set(skb, &rt->dst);
-	ip_build_and_send_pkt(skb, sk, seg->saddr, seg->daddr, NULL, seg->tos);
+	ip_build_and_send_pkt(skb, sk, a->laddr, a->raddr, NULL, seg->tos);
 	SHAKE_INC_STATS(net, SHAKE_MIB_OUTSEGS);
 	if (seg->flags & SHAKEHDR_RST)
 		SHAKE_INC_STATS(net, SHAKE_MIB_OUTRSTS);
@@ -311,10 +239,12 @@ void shake_send_reset(struct net *net, struct sk_buff *in_skb)
 	const struct iphdr *iph = ip_hdr(in_skb);
 	struct shake_net *sn = shake_net(net);
 	struct shake_stateless_seg seg = {
-		.saddr = iph->daddr,
-		.daddr = iph->saddr,
-		.sport = th->dest,
-		.dport = th->source,
+		.addrs = {
+			.laddr = iph->daddr,
+			.raddr = iph->saddr,
+			.lport = th->dest,
+			.rport = th->source,
+		},
 		.flags = SHAKEHDR_RST,
 		.tos = RT_TOS(iph->tos),
 	};
@@ -340,8 +270,9 @@ void shake_send_reset(struct net *net, struct sk_buff *in_skb)
  * shake_send_synack - answer a SYN on behalf of a request record
  * @req: the request, or a cookie's description of the handshake; its
  *	listener is bh-locked
+ * @tsval: our timestamp value, if timestamps were agreed
  */
-void shake_send_synack(struct shake_request *req)
+void shake_send_synack(const struct shake_request *req, u32 tsval)
 {
 	struct sock *sk = req->listener;
 	struct shake_out_opts o = {
@@ -349,24 +280,18 @@ void shake_send_synack(struct shake_request *req)
 		.wscale = req->opt.rcv_wscale,
 		.sack_ok = req->opt.sack_ok,
 		.tstamp_ok = req->opt.tstamp_ok,
-		.tsval = shake_time_stamp() + req->opt.ts_off,
+		.tsval = tsval,
 		.tsecr = req->opt.ts_recent,
 	};
 	struct shake_stateless_seg seg = {
-		.saddr = req->laddr,
-		.daddr = req->raddr,
-		.sport = req->lport,
-		.dport = req->rport,
+		.addrs = req->addrs,
 		.seq = req->iss,
 		.ack = req->rcv_nxt,
 		.flags = SHAKEHDR_SYN | SHAKEHDR_ACK,
 		.tos = READ_ONCE(inet_sk(sk)->tos),
-		/* a SYN-ACK's window is never scaled (RFC 7323 2.2) */
-		.window = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, 65535U),
+		.window = req->rcv_wnd,
 	};
 
-	if (req->cookie && o.tstamp_ok)
-		o.tsval = shake_cookie_tsval(o.tsval, &req->opt);
 	shake_send_stateless(sock_net(sk), sk, &seg, &o);
 }
 
@@ -374,14 +299,11 @@ void shake_send_synack(struct shake_request *req)
  * shake_send_reset_request - abort a half-open connection
  * @req: the request; its listener is bh-locked
  */
-void shake_send_reset_request(struct shake_request *req)
+void shake_send_reset_request(const struct shake_request *req)
 {
 	struct sock *sk = req->listener;
 	struct shake_stateless_seg seg = {
-		.saddr = req->laddr,
-		.daddr = req->raddr,
-		.sport = req->lport,
-		.dport = req->rport,
+		.addrs = req->addrs,
 		.seq = req->iss + 1,
 		.ack = req->rcv_nxt,
 		.flags = SHAKEHDR_RST | SHAKEHDR_ACK,
@@ -409,10 +331,7 @@ void shake_send_tw_ack(const struct shake_tw *tw)
 		.tsecr = READ_ONCE(tw->ts_recent),
 	};
 	struct shake_stateless_seg seg = {
-		.saddr = tw->laddr,
-		.daddr = tw->raddr,
-		.sport = tw->lport,
-		.dport = tw->rport,
+		.addrs = tw->addrs,
 		.seq = tw->snd_nxt,
 		.ack = tw->rcv_nxt,
 		.flags = SHAKEHDR_ACK,
@@ -422,67 +341,6 @@ void shake_send_tw_ack(const struct shake_tw *tw)
 	};
 
 	shake_send_stateless(net, shake_net(net)->ctl_sk, &seg, &o);
-}
-
-/* Receive buffer space a window may offer: half of what is free, for the
- * overhead skbs carry (as TCP's default tcp_adv_win_scale).
- */
-static u32 shake_rcv_space(const struct sock *sk)
-{
-	int free = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
-
-	return free > 0 ? free / 2 : 0;
-}
-
-/**
- * shake_window_now - what is left of the window we last advertised
- * @ssk: the socket
- */
-u32 shake_window_now(const struct shake_sock *ssk)
-{
-	s32 win = ssk->rcv_wup + ssk->rcv_wnd - ssk->rcv_nxt;
-
-	return win > 0 ? win : 0;
-}
-
-/**
- * shake_window_update_due - would a window update tell the peer much?
- * @sk: a synchronized socket, locked
- *
- * Yes when the window could grow to at least twice what it is and by at
- * least one segment: reopening a closed window, or the reader having freed
- * half the buffer.
- */
-bool shake_window_update_due(const struct sock *sk)
-{
-	const struct shake_sock *ssk = shake_sk(sk);
-	u32 now = shake_window_now(ssk), space = shake_rcv_space(sk);
-
-	return space >= 2 * now && space - now >= ssk->rcv_mss;
-}
-
-/* The window field of a segment we send now (RFC 9293 3.8.6.2.2, RFC 7323
- * 2.4): the free receive buffer, never moving the right edge back, and not
- * opening it by less than a segment (receiver's silly window avoidance).
- */
-static u16 shake_select_window(struct sock *sk)
-{
-	struct shake_sock *ssk = shake_sk(sk);
-	u32 cur = shake_window_now(ssk), win = shake_rcv_space(sk);
-	u8 ws = ssk->opt.rcv_wscale;
-
-	if (win < cur || win - cur < min_t(u32, ssk->rcv_mss,
-					   READ_ONCE(sk->sk_rcvbuf) / 4))
-		win = cur;
-	win = min(win, 65535U << ws);
-	/* the field counts units of 2^ws: round down, unless that shrinks */
-	if (round_down(win, 1U << ws) >= cur)
-		win = round_down(win, 1U << ws);
-	else
-		win = round_up(cur, 1U << ws);
-	ssk->rcv_wnd = win;
-	ssk->rcv_wup = ssk->rcv_nxt;
-	return win >> ws;
 }
 
 /**
@@ -509,7 +367,7 @@ static void shake_xmit(struct sock *sk, struct sk_buff *skb, u32 seq, u8 flags)
 		o.wscale_ok = ssk->opt.wscale_ok;
 		o.wscale = ssk->opt.rcv_wscale;
 		o.sack_ok = ssk->opt.sack_ok;
-		window = min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, 65535U);
+		window = shake_syn_window(sk);
 		ssk->rcv_wnd = window;
 		ssk->rcv_wup = ssk->rcv_nxt;
 	} else if (!(flags & SHAKEHDR_RST)) {
@@ -663,18 +521,6 @@ int shake_send_skb(struct sock *sk, struct sk_buff *skb)
 	if (ssk->timer_job != SHAKE_TIMER_RETRANS)
 		shake_reset_retransmit_timer(sk);
 	return 0;
-}
-
-/**
- * shake_retransmit_head - send the oldest unacknowledged segment again
- * @sk: the socket, locked
- */
-void shake_retransmit_head(struct sock *sk)
-{
-	struct sk_buff *skb = skb_peek(&sk->sk_write_queue);
-
-	if (skb && skb != shake_sk(sk)->send_head)
-		shake_send_skb(sk, skb);
 }
 
 /**

@@ -2,12 +2,13 @@
 /*
  * shake: /proc/net/shake, one line per socket, request and TIME_WAIT
  * record in the layout of /proc/net/tcp, so that habits and tools that read
- * that file carry over.
+ * that file carry over. The counters' file is mib.c's.
  */
 
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
-#include <net/shake.h>
+
+#include "records.h"
 
 /* /proc/net/tcp pads every line to this width */
 #define SHAKE_PROC_LINE_WIDTH	149
@@ -139,8 +140,8 @@ static void shake_seq_show_req(struct seq_file *seq,
 			       const struct shake_request *req, loff_t sl)
 {
 	seq_printf(seq, "%4lld: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %d %d %pK",
-		   sl, req->laddr, ntohs(req->lport), req->raddr,
-		   ntohs(req->rport), TCP_SYN_RECV, 0, 0,
+		   sl, req->addrs.laddr, ntohs(req->addrs.lport),
+		   req->addrs.raddr, ntohs(req->addrs.rport), TCP_SYN_RECV, 0, 0,
 		   1,		/* the SYN-ACK retransmission timer */
 		   jiffies_delta_to_clock_t(req->timer.expires - jiffies),
 		   req->retransmits,
@@ -159,8 +160,8 @@ static void shake_seq_show_tw(struct seq_file *seq, const struct shake_tw *tw,
 	long left = READ_ONCE(tw->timer.expires) - jiffies;
 
 	seq_printf(seq, "%4lld: %08X:%04X %08X:%04X %02X %08X:%08X %02X:%08lX %08X %5u %8d %d %d %pK",
-		   sl, tw->laddr, ntohs(tw->lport), tw->raddr,
-		   ntohs(tw->rport), TCP_TIME_WAIT, 0, 0,
+		   sl, tw->addrs.laddr, ntohs(tw->addrs.lport),
+		   tw->addrs.raddr, ntohs(tw->addrs.rport), TCP_TIME_WAIT, 0, 0,
 		   3, jiffies_delta_to_clock_t(left),
 		   0, 0, 0, 0,	/* retransmits, uid, probes, inode */
 		   refcount_read(&tw->refcnt), tw);
@@ -190,93 +191,15 @@ static const struct seq_operations shake_seq_ops = {
 	.show	= shake_seq_show,
 };
 
-/* In the order of enum shake_mib_field */
-static const char * const shake_mib_names[SHAKE_MIB_MAX] = {
-	"InSegs",
-	"OutSegs",
-	"InErrs",
-	"InCsumErrors",
-	"OutRsts",
-	"OutRstsRateLimited",
-	"ActiveOpens",
-	"AttemptFails",
-	"EstabResets",
-	"CurrEstab",
-	"RetransSegs",
-	"ChallengeAcks",
-	"ChallengeAcksRateLimited",
-	"PassiveOpens",
-	"ListenOverflows",
-	"ListenDrops",
-	"FastRetrans",
-	"Timeouts",
-	"WinProbes",
-	"DelayedACKs",
-	"OFOQueue",
-	"PAWSDrops",
-	"RcvQDrops",
-	"KeepaliveProbes",
-	"TimeWaits",
-	"TimeWaitOverflow",
-	"TimeWaitReused",
-	"CurrTimeWait",
-	"AbortOnClose",
-	"AbortOnData",
-	"AbortOnTimeout",
-	"AbortOnMemory",
-	"CurrOrphans",
-	"SyncookiesSent",
-	"SyncookiesRecv",
-	"SyncookiesFailed",
-	"BacklogDrop",
-};
-
-/**
- * shake_mib_sum - a counter of a namespace, summed over the CPUs
- * @net: the namespace
- * @field: a SHAKE_MIB_* index
- *
- * Return: the sum (gauges are incremented on one CPU and decremented on
- * another: only the sum means anything).
- */
-unsigned long shake_mib_sum(const struct net *net, unsigned int field)
-{
-	struct shake_net *sn = shake_net(net);
-	unsigned long sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += per_cpu_ptr(sn->mib, cpu)->mibs[field];
-	return sum;
-}
-
-/* /proc/net/shake_stat: "Name value" lines, summed over the CPUs */
-static int shake_stat_show(struct seq_file *seq, void *v)
-{
-	struct net *net = seq_file_single_net(seq);
-	unsigned int i;
-
-	for (i = 0; i < SHAKE_MIB_MAX; i++)
-		seq_printf(seq, "%s %lu\n", shake_mib_names[i],
-			   shake_mib_sum(net, i));
-	return 0;
-}
-
 int shake_proc_init_net(struct net *net)
 {
 	if (!proc_create_net("shake", 0444, net->proc_net, &shake_seq_ops,
 			     sizeof(struct shake_seq_state)))
 		return -ENOMEM;
-	if (!proc_create_net_single("shake_stat", 0444, net->proc_net,
-				    shake_stat_show, NULL)) {
-		remove_proc_entry("shake", net->proc_net);
-		return -ENOMEM;
-	}
 	return 0;
 }
 
 void shake_proc_exit_net(struct net *net)
 {
-	remove_proc_entry("shake_stat", net->proc_net);
 	remove_proc_entry("shake", net->proc_net);
 }

@@ -6,7 +6,8 @@
  */
 
 #include <linux/skbuff.h>
-#include <net/shake.h>
+
+#include "protocol.h"
 
 /* Charge a segment to the receive buffer, or refuse it when full */
 static bool shake_rmem_take(struct sock *sk, struct sk_buff *skb)

@@ -8,7 +8,8 @@
 
 #include <linux/skbuff.h>
 #include <net/sock.h>
-#include <net/shake.h>
+
+#include "protocol.h"
 
 /**
  * shake_write_space - wake writers once a third of the send buffer is free

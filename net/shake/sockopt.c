@@ -9,8 +9,9 @@
 #include <linux/sockios.h>
 #include <linux/uaccess.h>
 #include <net/ip.h>
-#include <net/shake.h>
 #include <uapi/linux/shake.h>
+
+#include "protocol.h"
 
 /* TCP's bounds (include/net/tcp.h) */
 #define SHAKE_MAX_WINDOW_MSS	32767

@@ -6,7 +6,9 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <net/shake.h>
+#include <kunit/visibility.h>
+
+#include "protocol.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -31,6 +33,24 @@ static const u16 shake_next_states[TCP_MAX_STATES] = {
 };
 
 /**
+ * shake_state_legal - does RFC 9293 move a connection from one state to
+ *	another?
+ * @from: the state it is in
+ * @to: the state it would enter
+ *
+ * Return: true if the transition is one of Figure 5's (with simultaneous
+ * open and close).
+ */
+bool shake_state_legal(int from, int to)
+{
+	if (from < 0 || from >= TCP_MAX_STATES || to < 0 ||
+	    to >= TCP_MAX_STATES)
+		return false;
+	return shake_next_states[from] & S(to);
+}
+EXPORT_SYMBOL_IF_KUNIT(shake_state_legal);
+
+/**
  * shake_set_state - move a socket to another state
  * @sk: the socket, locked
  * @state: the new state
@@ -47,7 +67,7 @@ void shake_set_state(struct sock *sk, int state)
 
 	if (old == state)
 		return;
-	if (WARN_ONCE(!(shake_next_states[old] & S(state)),
+	if (WARN_ONCE(!shake_state_legal(old, state),
 		      "illegal transition %d -> %d\n", old, state))
 		return;
 
@@ -65,30 +85,4 @@ void shake_set_state(struct sock *sk, int state)
 			shake_put_port(sk);
 	}
 	inet_sk_set_state(sk, state);
-}
-
-/**
- * shake_done - a connection ends: close it and tell its owner
- * @sk: the socket, locked
- * @err: the error a waiting or later call sees (0 for none)
- *
- * An attempt that ends here (refused, timed out) counts in AttemptFails.
- * An orphan is freed; the caller must hold a reference of its own (a
- * timer's, a lookup's) and not touch the socket's queues afterwards.
- */
-void shake_done(struct sock *sk, int err)
-{
-	if (sk->sk_state == TCP_SYN_SENT || sk->sk_state == TCP_SYN_RECV)
-		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_ATTEMPTFAILS);
-	shake_clear_timers(sk);
-	if (err)
-		WRITE_ONCE(sk->sk_err, err);
-	shake_set_state(sk, TCP_CLOSE);
-	WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
-	if (err)
-		sk_error_report(sk);
-	if (sock_flag(sk, SOCK_DEAD))
-		shake_destroy_sock(sk);
-	else
-		sk->sk_state_change(sk);
 }

@@ -5,7 +5,19 @@
 
 #include <linux/slab.h>
 #include <linux/sysctl.h>
-#include <net/shake.h>
+
+#include "protocol.h"
+
+/* Defaults where TCP has the same knob: TCP's */
+#define SHAKE_SYN_RETRIES	6
+#define SHAKE_SYNACK_RETRIES	5
+#define SHAKE_RETRIES2		15
+/* How long an orphan waits in FIN_WAIT2 for the peer's FIN, seconds */
+#define SHAKE_FIN_TIMEOUT	60
+/* Retransmission timeouts an orphan survives (TCP's effective default) */
+#define SHAKE_ORPHAN_RETRIES	8
+/* Orphans a namespace may hold before closing ones are reset instead */
+#define SHAKE_MAX_ORPHANS	65536
 
 /* TCP's bound too (also of retries2): the backoff ceiling is reached long
  * before
@@ -16,9 +28,16 @@ static int shake_max_msl_ms = 600000;
 /* a day: more says "never", and seconds * HZ must fit an int */
 static int shake_max_fin_timeout = 86400;
 
+/* An entry's .data is the offset of its field in struct shake_net, made a
+ * pointer into the namespace's own by shake_sysctl_init_net()
+ */
+#define SHAKE_SYSCTL_FIELD(name) \
+	((void *)offsetof(struct shake_net, sysctl_##name))
+
 static struct ctl_table shake_sysctl_table[] = {
 	{
 		.procname	= "reset_msgs_per_sec",
+		.data		= SHAKE_SYSCTL_FIELD(reset_msgs_per_sec),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -26,6 +45,7 @@ static struct ctl_table shake_sysctl_table[] = {
 	},
 	{
 		.procname	= "syn_retries",
+		.data		= SHAKE_SYSCTL_FIELD(syn_retries),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -34,6 +54,7 @@ static struct ctl_table shake_sysctl_table[] = {
 	},
 	{
 		.procname	= "synack_retries",
+		.data		= SHAKE_SYSCTL_FIELD(synack_retries),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -42,6 +63,7 @@ static struct ctl_table shake_sysctl_table[] = {
 	},
 	{
 		.procname	= "max_syn_backlog",
+		.data		= SHAKE_SYSCTL_FIELD(max_syn_backlog),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -49,6 +71,7 @@ static struct ctl_table shake_sysctl_table[] = {
 	},
 	{
 		.procname	= "abort_on_overflow",
+		.data		= SHAKE_SYSCTL_FIELD(abort_on_overflow),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -57,6 +80,7 @@ static struct ctl_table shake_sysctl_table[] = {
 	},
 	{
 		.procname	= "challenge_ack_limit",
+		.data		= SHAKE_SYSCTL_FIELD(challenge_ack_limit),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -64,6 +88,7 @@ static struct ctl_table shake_sysctl_table[] = {
 	},
 	{
 		.procname	= "retries2",
+		.data		= SHAKE_SYSCTL_FIELD(retries2),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -72,6 +97,7 @@ static struct ctl_table shake_sysctl_table[] = {
 	},
 	{
 		.procname	= "timestamps",
+		.data		= SHAKE_SYSCTL_FIELD(timestamps),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -80,6 +106,7 @@ static struct ctl_table shake_sysctl_table[] = {
 	},
 	{
 		.procname	= "window_scaling",
+		.data		= SHAKE_SYSCTL_FIELD(window_scaling),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -88,6 +115,7 @@ static struct ctl_table shake_sysctl_table[] = {
 	},
 	{
 		.procname	= "sack",
+		.data		= SHAKE_SYSCTL_FIELD(sack),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -96,6 +124,7 @@ static struct ctl_table shake_sysctl_table[] = {
 	},
 	{
 		.procname	= "msl_ms",
+		.data		= SHAKE_SYSCTL_FIELD(msl_ms),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -104,6 +133,7 @@ static struct ctl_table shake_sysctl_table[] = {
 	},
 	{
 		.procname	= "max_tw_buckets",
+		.data		= SHAKE_SYSCTL_FIELD(max_tw_buckets),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -111,6 +141,7 @@ static struct ctl_table shake_sysctl_table[] = {
 	},
 	{
 		.procname	= "tw_reuse",
+		.data		= SHAKE_SYSCTL_FIELD(tw_reuse),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -119,6 +150,7 @@ static struct ctl_table shake_sysctl_table[] = {
 	},
 	{
 		.procname	= "fin_timeout",
+		.data		= SHAKE_SYSCTL_FIELD(fin_timeout),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -127,6 +159,7 @@ static struct ctl_table shake_sysctl_table[] = {
 	},
 	{
 		.procname	= "max_orphans",
+		.data		= SHAKE_SYSCTL_FIELD(max_orphans),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -134,6 +167,7 @@ static struct ctl_table shake_sysctl_table[] = {
 	},
 	{
 		.procname	= "orphan_retries",
+		.data		= SHAKE_SYSCTL_FIELD(orphan_retries),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -142,6 +176,7 @@ static struct ctl_table shake_sysctl_table[] = {
 	},
 	{
 		.procname	= "syncookies",
+		.data		= SHAKE_SYSCTL_FIELD(syncookies),
 		.maxlen		= sizeof(int),
 		.mode		= 0644,
 		.proc_handler	= proc_dointvec_minmax,
@@ -149,27 +184,6 @@ static struct ctl_table shake_sysctl_table[] = {
 		.extra2		= SYSCTL_TWO,
 	},
 	{ }
-};
-
-/* Each entry's .data is relocated to this namespace's struct shake_net. */
-static const size_t shake_sysctl_offsets[] = {
-	offsetof(struct shake_net, sysctl_reset_msgs_per_sec),
-	offsetof(struct shake_net, sysctl_syn_retries),
-	offsetof(struct shake_net, sysctl_synack_retries),
-	offsetof(struct shake_net, sysctl_max_syn_backlog),
-	offsetof(struct shake_net, sysctl_abort_on_overflow),
-	offsetof(struct shake_net, sysctl_challenge_ack_limit),
-	offsetof(struct shake_net, sysctl_retries2),
-	offsetof(struct shake_net, sysctl_timestamps),
-	offsetof(struct shake_net, sysctl_window_scaling),
-	offsetof(struct shake_net, sysctl_sack),
-	offsetof(struct shake_net, sysctl_msl_ms),
-	offsetof(struct shake_net, sysctl_max_tw_buckets),
-	offsetof(struct shake_net, sysctl_tw_reuse),
-	offsetof(struct shake_net, sysctl_fin_timeout),
-	offsetof(struct shake_net, sysctl_max_orphans),
-	offsetof(struct shake_net, sysctl_orphan_retries),
-	offsetof(struct shake_net, sysctl_syncookies),
 };
 
 int shake_sysctl_init_net(struct net *net)
@@ -200,10 +214,8 @@ int shake_sysctl_init_net(struct net *net)
 			GFP_KERNEL);
 	if (!table)
 		return -ENOMEM;
-	BUILD_BUG_ON(ARRAY_SIZE(shake_sysctl_offsets) !=
-		     ARRAY_SIZE(shake_sysctl_table) - 1);
-	for (i = 0; i < ARRAY_SIZE(shake_sysctl_offsets); i++)
-		table[i].data = (char *)sn + shake_sysctl_offsets[i];
+	for (i = 0; i < ARRAY_SIZE(shake_sysctl_table) - 1; i++)
+		table[i].data = (char *)sn + (uintptr_t)table[i].data;
 
 	sn->sysctl_hdr = register_net_sysctl(net, "net/shake", table);
 	if (!sn->sysctl_hdr) {

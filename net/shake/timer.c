@@ -2,155 +2,47 @@
 /*
  * shake: timers. A pending timer holds a reference on its socket
  * (sk_reset_timer); the handler drops it. Each socket has three:
- * retransmission (which also probes a zero window), delayed ACK, and
- * keepalive (sk_timer, which also limits an orphan's FIN_WAIT2).
+ * retransmission (retransmit.c; it also probes a zero window, flow.c),
+ * delayed ACK, and keepalive (sk_timer, which also limits an orphan's
+ * FIN_WAIT2). A timer that fires while a process owns the socket leaves its
+ * work to the owner: a bit in shake_sock.deferred, done when the socket is
+ * released (shake_release_cb(), as TCP's tcp_release_cb()).
  */
 
-#include <net/shake.h>
+#include "protocol.h"
 
-/* The owner is busy with the socket: come back shortly */
-#define SHAKE_TIMER_BUSY_RETRY	(HZ / 50)
-
-/* An unanswered SYN, or SYN-ACK of a simultaneous open */
-static void shake_syn_timeout(struct sock *sk)
-{
-	struct shake_sock *ssk = shake_sk(sk);
-	int retries = READ_ONCE(shake_net(sock_net(sk))->sysctl_syn_retries);
-
-	if (ssk->retransmits >= retries) {
-		/* a soft error (ICMP) seen meanwhile says more than a timeout */
-		shake_done(sk, sk->sk_err_soft ? : ETIMEDOUT);
-		return;
-	}
-	ssk->retransmits++;
-	ssk->rto = min(ssk->rto * 2, SHAKE_RTO_MAX);
-	ssk->total_retrans++;
-	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_RETRANSSEGS);
-	shake_send_syn(sk);
-	shake_reset_retransmit_timer(sk);
-}
+/* RFC 9293 3.8.6.3: ACK at least every second full segment or 40 ms */
+#define SHAKE_DELACK_TIME	((unsigned int)(HZ / 25))
 
 /**
- * shake_data_timeout - data went unacknowledged for an RTO
- * @sk: a synchronized socket, locked
+ * shake_timer_defer - leave a timer's work to the socket's owner
+ * @sk: the socket, bh-locked by the timer's handler
+ * @bit: the work's SHAKE_*_DEFERRED bit
  *
- * After sysctl retries2 timeouts in a row (orphan_retries for an orphan)
- * the connection fails. Otherwise everything in flight counts as lost:
- * congestion control starts again from one segment (RFC 5681 3.1), the
- * RTO doubles (RFC 6298 5.5), and sending goes back to the oldest
- * unacknowledged segment, which is sent whatever the windows say (RFC 6298
- * 5.4).
+ * The first deferral of a kind takes a reference, which shake_release_cb()
+ * drops once the work is done.
+ *
+ * Return: true if a process owns the socket (the work is deferred), false
+ * if the handler should do it now.
  */
-static void shake_data_timeout(struct sock *sk)
+bool shake_timer_defer(struct sock *sk, int bit)
 {
-	struct shake_net *sn = shake_net(sock_net(sk));
-	struct shake_sock *ssk = shake_sk(sk);
-	struct sk_buff *skb;
-	int retries;
+	if (!sock_owned_by_user(sk))
+		return false;
+	if (!test_and_set_bit(bit, &shake_sk(sk)->deferred))
+		sock_hold(sk);
+	return true;
+}
 
-	/* nobody waits for an orphan's result: it gives up sooner */
-	retries = sock_flag(sk, SOCK_DEAD) ?
-		  READ_ONCE(sn->sysctl_orphan_retries) :
-		  READ_ONCE(sn->sysctl_retries2);
-
-	if (ssk->retransmits >= retries) {
-		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_ABORTONTIMEOUT);
-		shake_done(sk, sk->sk_err_soft ? : ETIMEDOUT);
-		return;
+/* What the delayed-ACK timer does: the ACK still owed goes now */
+static void shake_delack_work(struct sock *sk)
+{
+	if (shake_sk(sk)->ack_pending &&
+	    ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
+				    TCPF_FIN_WAIT2))) {
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_DELAYEDACKS);
+		shake_send_ack(sk);
 	}
-	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_TIMEOUTS);
-	shake_cong_timeout(ssk);
-	ssk->retransmits++;
-	ssk->rto = min(ssk->rto * 2, SHAKE_RTO_MAX);
-
-	skb_queue_walk(&sk->sk_write_queue, skb)
-		SHAKE_SKB_CB(skb)->in_flight = 0;
-	ssk->packets_out = 0;
-	ssk->send_head = skb_peek(&sk->sk_write_queue);
-	ssk->snd_nxt = ssk->snd_una;
-	if (ssk->send_head)
-		shake_send_skb(sk, ssk->send_head);
-	shake_reset_retransmit_timer(sk);
-}
-
-/* The peer's window is closed: ask it for a window update */
-static void shake_probe_timeout(struct sock *sk)
-{
-	struct shake_sock *ssk = shake_sk(sk);
-
-	ssk->timer_job = SHAKE_TIMER_NONE;
-	if (ssk->packets_out || !ssk->send_head)
-		return;
-	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_WINPROBES);
-	shake_send_probe(sk);
-	ssk->probes_out++;
-	if (ssk->retransmits < 31)
-		ssk->retransmits++;
-	shake_reset_probe_timer(sk);
-}
-
-static void shake_retransmit_timer(struct timer_list *t)
-{
-	struct shake_sock *ssk = from_timer(ssk, t, retransmit_timer);
-	struct sock *sk = &ssk->inet.sk;
-
-	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk)) {
-		sk_reset_timer(sk, t, jiffies + SHAKE_TIMER_BUSY_RETRY);
-		goto out;
-	}
-	switch (sk->sk_state) {
-	case TCP_SYN_SENT:
-	case TCP_SYN_RECV:	/* a socket in SYN_RECV: a simultaneous open */
-		shake_syn_timeout(sk);
-		break;
-	default:
-		if (!((1 << sk->sk_state) & SHAKEF_SENDING))
-			break;
-		if (ssk->timer_job == SHAKE_TIMER_RETRANS)
-			shake_data_timeout(sk);
-		else if (ssk->timer_job == SHAKE_TIMER_PROBE)
-			shake_probe_timeout(sk);
-		break;
-	}
-out:
-	bh_unlock_sock(sk);
-	sock_put(sk);
-}
-
-/**
- * shake_reset_retransmit_timer - (re)start the RTO for what is in flight
- * @sk: the socket, locked
- */
-void shake_reset_retransmit_timer(struct sock *sk)
-{
-	struct shake_sock *ssk = shake_sk(sk);
-
-	ssk->timer_job = SHAKE_TIMER_RETRANS;
-	sk_reset_timer(sk, &ssk->retransmit_timer, jiffies + ssk->rto);
-}
-
-/**
- * shake_reset_probe_timer - start the persist timer, with backoff
- * @sk: the socket, locked; nothing in flight, data waiting for a window
- */
-void shake_reset_probe_timer(struct sock *sk)
-{
-	struct shake_sock *ssk = shake_sk(sk);
-	unsigned long when = min_t(unsigned long,
-				   (unsigned long)ssk->rto << ssk->retransmits,
-				   SHAKE_RTO_MAX);
-
-	ssk->timer_job = SHAKE_TIMER_PROBE;
-	sk_reset_timer(sk, &ssk->retransmit_timer, jiffies + when);
-}
-
-void shake_clear_retransmit_timer(struct sock *sk)
-{
-	struct shake_sock *ssk = shake_sk(sk);
-
-	ssk->timer_job = SHAKE_TIMER_NONE;
-	sk_stop_timer(sk, &ssk->retransmit_timer);
 }
 
 static void shake_delack_timer(struct timer_list *t)
@@ -159,14 +51,8 @@ static void shake_delack_timer(struct timer_list *t)
 	struct sock *sk = &ssk->inet.sk;
 
 	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk)) {
-		sk_reset_timer(sk, t, jiffies + SHAKE_TIMER_BUSY_RETRY);
-	} else if (ssk->ack_pending &&
-		   ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_FIN_WAIT1 |
-					   TCPF_FIN_WAIT2))) {
-		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_DELAYEDACKS);
-		shake_send_ack(sk);
-	}
+	if (!shake_timer_defer(sk, SHAKE_DELACK_DEFERRED))
+		shake_delack_work(sk);
 	bh_unlock_sock(sk);
 	sock_put(sk);
 }
@@ -209,27 +95,24 @@ void shake_schedule_ack(struct sock *sk, u32 len)
 
 /* Keepalive (RFC 9293 3.8.4): probe an idle connection with an old
  * sequence number; keepalive_probes unanswered ones end it. The same timer
- * ends an orphan that waited too long in FIN_WAIT2.
+ * ends an orphan that waited too long in FIN_WAIT2. Nothing when the timer
+ * was set again since it fired.
  */
-static void shake_keepalive_timer(struct timer_list *t)
+static void shake_keepalive_work(struct sock *sk)
 {
-	struct sock *sk = from_timer(sk, t, sk_timer);
 	struct shake_sock *ssk = shake_sk(sk);
 	unsigned long idle, when = ssk->keepalive_time;
 
-	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk)) {
-		when = SHAKE_TIMER_BUSY_RETRY;
-		goto rearm;
-	}
+	if (timer_pending(&sk->sk_timer))
+		return;
 	if (sk->sk_state == TCP_FIN_WAIT2 && sock_flag(sk, SOCK_DEAD)) {
 		/* fin_timeout: the peer never closed; end silently, as TCP */
 		shake_done(sk, 0);
-		goto out;
+		return;
 	}
 	if (!sock_flag(sk, SOCK_KEEPOPEN) ||
 	    !((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
-		goto out;
+		return;
 	/* data in flight has its own timer to find a dead peer */
 	if (ssk->packets_out || ssk->send_head)
 		goto rearm;
@@ -238,7 +121,7 @@ static void shake_keepalive_timer(struct timer_list *t)
 	if (idle >= ssk->keepalive_time) {
 		if (ssk->probes_out >= ssk->keepalive_probes) {
 			shake_done(sk, sk->sk_err_soft ? : ETIMEDOUT);
-			goto out;
+			return;
 		}
 		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_KEEPALIVEPROBES);
 		shake_send_probe(sk);
@@ -249,7 +132,15 @@ static void shake_keepalive_timer(struct timer_list *t)
 	}
 rearm:
 	sk_reset_timer(sk, &sk->sk_timer, jiffies + when);
-out:
+}
+
+static void shake_keepalive_timer(struct timer_list *t)
+{
+	struct sock *sk = from_timer(sk, t, sk_timer);
+
+	bh_lock_sock(sk);
+	if (!shake_timer_defer(sk, SHAKE_KEEPALIVE_DEFERRED))
+		shake_keepalive_work(sk);
 	bh_unlock_sock(sk);
 	sock_put(sk);
 }
@@ -270,6 +161,34 @@ void shake_keepalive_reset(struct sock *sk)
 		sk_stop_timer(sk, &sk->sk_timer);
 }
 
+/**
+ * shake_release_cb - do the timers' work left while the socket was owned
+ *	(struct proto.release_cb)
+ * @sk: the socket; release_sock() holds its spinlock and still owns it,
+ *	and its caller holds a reference
+ *
+ * The work runs as in the timer's handler, after the backlog's segments.
+ */
+void shake_release_cb(struct sock *sk)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+
+	if (!READ_ONCE(ssk->deferred))
+		return;
+	if (test_and_clear_bit(SHAKE_RETRANSMIT_DEFERRED, &ssk->deferred)) {
+		shake_retransmit_work(sk);
+		__sock_put(sk);
+	}
+	if (test_and_clear_bit(SHAKE_DELACK_DEFERRED, &ssk->deferred)) {
+		shake_delack_work(sk);
+		__sock_put(sk);
+	}
+	if (test_and_clear_bit(SHAKE_KEEPALIVE_DEFERRED, &ssk->deferred)) {
+		shake_keepalive_work(sk);
+		__sock_put(sk);
+	}
+}
+
 void shake_init_timers(struct sock *sk)
 {
 	struct shake_sock *ssk = shake_sk(sk);
@@ -278,6 +197,7 @@ void shake_init_timers(struct sock *sk)
 	timer_setup(&ssk->delack_timer, shake_delack_timer, 0);
 	timer_setup(&sk->sk_timer, shake_keepalive_timer, 0);
 	ssk->timer_job = SHAKE_TIMER_NONE;
+	ssk->deferred = 0;
 }
 
 void shake_clear_timers(struct sock *sk)

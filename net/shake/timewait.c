@@ -15,7 +15,8 @@
 
 #include <linux/slab.h>
 #include <net/ip.h>
-#include <net/shake.h>
+
+#include "records.h"
 
 /* TCP's out-of-window ACK limit (sysctl tcp_invalid_ratelimit's default) */
 #define SHAKE_OOW_ACK_INTERVAL	(HZ / 2)
@@ -59,7 +60,6 @@ static void shake_tw_kill(struct shake_tw *tw)
 
 	shake_tw_unhash(tw);
 	atomic_dec(&shake_net(net)->tw_count);
-	SHAKE_DEC_STATS(net, SHAKE_MIB_CURRTIMEWAIT);
 	shake_tw_put(tw);
 }
 
@@ -100,10 +100,10 @@ void shake_tw_enter(struct sock *sk)
 	}
 
 	refcount_set(&tw->refcnt, 1);
-	tw->laddr = inet->inet_rcv_saddr;
-	tw->raddr = inet->inet_daddr;
-	tw->lport = inet->inet_sport;
-	tw->rport = inet->inet_dport;
+	tw->addrs.laddr = inet->inet_rcv_saddr;
+	tw->addrs.raddr = inet->inet_daddr;
+	tw->addrs.lport = inet->inet_sport;
+	tw->addrs.rport = inet->inet_dport;
 	tw->bound_dev_if = sk->sk_bound_dev_if;
 	tw->snd_nxt = ssk->snd_max;
 	tw->rcv_nxt = ssk->rcv_nxt;
@@ -122,7 +122,6 @@ void shake_tw_enter(struct sock *sk)
 	tw->last_oow_ack = tw->entered - SHAKE_OOW_ACK_INTERVAL;
 	timer_setup(&tw->timer, shake_tw_expire, 0);
 
-	SHAKE_INC_STATS(net, SHAKE_MIB_CURRTIMEWAIT);
 	shake_tw_hash(tw);
 	/* armed once hashed, so that its handler finds the record there; the
 	 * socket hides the record from everyone else who could end it
@@ -155,7 +154,8 @@ bool shake_tw_reusable(const struct shake_tw *tw, bool autoport)
 	if (!reuse || time_before(jiffies, tw->entered + HZ))
 		return false;
 	return reuse == 1 ||
-	       ipv4_is_loopback(tw->laddr) || ipv4_is_loopback(tw->raddr);
+	       ipv4_is_loopback(tw->addrs.laddr) ||
+	       ipv4_is_loopback(tw->addrs.raddr);
 }
 
 /**

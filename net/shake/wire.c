@@ -5,7 +5,9 @@
 
 #include <linux/string.h>
 #include <asm/unaligned.h>
-#include <net/shake.h>
+#include <kunit/visibility.h>
+
+#include "wire.h"
 
 /* Whether @len is the length an option of @kind must have. */
 static bool shake_option_len_ok(u8 kind, u8 len)
@@ -85,3 +87,4 @@ int shake_parse_options(const struct shakehdr *th, struct shake_options *opt)
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(shake_parse_options);

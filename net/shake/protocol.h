@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * shake: interfaces shared by the files of the module.
+ * shake: the module's internal interfaces (private to net/shake, as
+ * net/mptcp/protocol.h is to MPTCP). The wire format is in wire.h, the
+ * counters in mib.h, the request and TIME_WAIT records in records.h.
+ * User programs see only include/uapi/linux/shake.h.
  */
-#ifndef _NET_SHAKE_H
-#define _NET_SHAKE_H
+#ifndef _SHAKE_PROTOCOL_H
+#define _SHAKE_PROTOCOL_H
 
-#include <asm/byteorder.h>
 #include <linux/bits.h>
 #include <linux/rbtree.h>
 #include <linux/siphash.h>
@@ -17,152 +19,29 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "mib.h"
+#include "wire.h"
+
 extern int shake_ipproto;
 
-/**
- * struct shakehdr - the segment header; the layout of TCP's (RFC 9293 3.1)
- */
-struct shakehdr {
-	__be16	source;
-	__be16	dest;
-	__be32	seq;
-	__be32	ack_seq;
-#if defined(__LITTLE_ENDIAN_BITFIELD)
-	__u16	res1:4,
-		doff:4,
-		fin:1,
-		syn:1,
-		rst:1,
-		psh:1,
-		ack:1,
-		urg:1,
-		ece:1,
-		cwr:1;
-#elif defined(__BIG_ENDIAN_BITFIELD)
-	__u16	doff:4,
-		res1:4,
-		cwr:1,
-		ece:1,
-		urg:1,
-		ack:1,
-		psh:1,
-		rst:1,
-		syn:1,
-		fin:1;
-#else
-#error "byte order not set"
-#endif
-	__be16	window;
-	__sum16	check;
-	__be16	urg_ptr;
-};
-
-/* The flags byte, as in TCP's tcp_flag_byte() */
-#define shake_flag_byte(th)	(((u8 *)(th))[13])
-#define SHAKEHDR_FIN		0x01
-#define SHAKEHDR_SYN		0x02
-#define SHAKEHDR_RST		0x04
-#define SHAKEHDR_PSH		0x08
-#define SHAKEHDR_ACK		0x10
-
-static inline struct shakehdr *shake_hdr(const struct sk_buff *skb)
-{
-	return (struct shakehdr *)skb_transport_header(skb);
-}
-
-/* Option kinds and lengths, as TCP's */
-#define SHAKEOPT_EOL		0
-#define SHAKEOPT_NOP		1
-#define SHAKEOPT_MSS		2
-#define SHAKEOPT_WINDOW		3
-#define SHAKEOPT_SACK_PERM	4
-#define SHAKEOPT_SACK		5
-#define SHAKEOPT_TIMESTAMP	8
-
-#define SHAKEOLEN_MSS		4
-#define SHAKEOLEN_WINDOW	3
-#define SHAKEOLEN_SACK_PERM	2
-#define SHAKEOLEN_SACK_BLOCK	8
-#define SHAKEOLEN_SACK_MAX	(2 + 4 * SHAKEOLEN_SACK_BLOCK)
-#define SHAKEOLEN_TIMESTAMP	10
-
-/* Options as they ride on data segments: NOP, NOP, timestamps */
-#define SHAKEOLEN_TSTAMP_ALIGNED	12
-/* The largest window scale shift (RFC 7323 2.3) */
-#define SHAKE_MAX_WSCALE		14
-/* Smallest segment the peer may ask for, and a default without the option */
-#define SHAKE_MIN_MSS			88
-#define SHAKE_DEFAULT_MSS		536
-
-/* IP and shake headers with the most options, for skb_reserve() */
-#define MAX_SHAKE_HEADER	(60 + MAX_HEADER)
+struct shake_request;
+struct shake_tw;
 
 /**
- * struct shake_options - the options a segment carried
- * @mss: MSS option value, 0 if absent
- * @wscale: window scale shift, valid if @wscale_ok
- * @wscale_ok: window scale option present
- * @sack_ok: SACK-permitted option present
- * @saw_tstamp: timestamp option present
- * @num_sacks: number of SACK blocks
- * @tsval: timestamp value
- * @tsecr: timestamp echo reply
+ * struct shake_addrs - the 4-tuple of a connection, seen from our end
+ * @laddr: local address
+ * @raddr: remote address
+ * @lport: local port
+ * @rport: remote port
+ *
+ * What requests, TIME_WAIT records and segments sent without a socket
+ * know of their connection.
  */
-struct shake_options {
-	u16 mss;
-	u8 wscale;
-	u8 wscale_ok:1,
-	   sack_ok:1,
-	   saw_tstamp:1;
-	u8 num_sacks;
-	u32 tsval;
-	u32 tsecr;
-};
-
-/* Counters of /proc/net/shake_stat; names in proc.c, in this order */
-enum shake_mib_field {
-	SHAKE_MIB_INSEGS,
-	SHAKE_MIB_OUTSEGS,
-	SHAKE_MIB_INERRS,
-	SHAKE_MIB_INCSUMERRORS,
-	SHAKE_MIB_OUTRSTS,
-	SHAKE_MIB_OUTRSTSRATELIMITED,
-	SHAKE_MIB_ACTIVEOPENS,
-	SHAKE_MIB_ATTEMPTFAILS,
-	SHAKE_MIB_ESTABRESETS,
-	SHAKE_MIB_CURRESTAB,
-	SHAKE_MIB_RETRANSSEGS,
-	SHAKE_MIB_CHALLENGEACKS,
-	SHAKE_MIB_CHALLENGEACKSRATELIMITED,
-	SHAKE_MIB_PASSIVEOPENS,
-	SHAKE_MIB_LISTENOVERFLOWS,
-	SHAKE_MIB_LISTENDROPS,
-	SHAKE_MIB_FASTRETRANS,
-	SHAKE_MIB_TIMEOUTS,
-	SHAKE_MIB_WINPROBES,
-	SHAKE_MIB_DELAYEDACKS,
-	SHAKE_MIB_OFOQUEUE,
-	SHAKE_MIB_PAWSDROPS,
-	SHAKE_MIB_RCVQDROPS,
-	SHAKE_MIB_KEEPALIVEPROBES,
-	SHAKE_MIB_TIMEWAITS,
-	SHAKE_MIB_TIMEWAITOVERFLOW,
-	SHAKE_MIB_TIMEWAITREUSED,
-	SHAKE_MIB_CURRTIMEWAIT,
-	SHAKE_MIB_ABORTONCLOSE,
-	SHAKE_MIB_ABORTONDATA,
-	SHAKE_MIB_ABORTONTIMEOUT,
-	SHAKE_MIB_ABORTONMEMORY,
-	SHAKE_MIB_CURRORPHANS,
-	SHAKE_MIB_SYNCOOKIESSENT,
-	SHAKE_MIB_SYNCOOKIESRECV,
-	SHAKE_MIB_SYNCOOKIESFAILED,
-	SHAKE_MIB_BACKLOGDROP,
-	SHAKE_MIB_MAX
-};
-
-struct shake_mib {
-	unsigned long mibs[SHAKE_MIB_MAX];
+struct shake_addrs {
+	__be32 laddr;
+	__be32 raddr;
+	__be16 lport;
+	__be16 rport;
 };
 
 #define SHAKE_BIND_HASH_BITS	8
@@ -171,36 +50,15 @@ struct shake_mib {
 #define SHAKE_EHASH_SIZE	BIT(SHAKE_EHASH_BITS)
 #define SHAKE_LHASH_BITS	5
 #define SHAKE_LHASH_SIZE	BIT(SHAKE_LHASH_BITS)
-#define SHAKE_REQ_HASH_BITS	6
-#define SHAKE_REQ_HASH_SIZE	BIT(SHAKE_REQ_HASH_BITS)
 
-/* RFC 6298 2.1 initial RTO, its floor (2.4) and the ceiling of its backoff */
+/* RFC 6298 2.1 initial RTO (also of SYN and SYN-ACK), and the ceiling of
+ * its backoff
+ */
 #define SHAKE_TIMEOUT_INIT	((unsigned int)HZ)
-#define SHAKE_RTO_MIN		((unsigned int)(HZ / 5))
 #define SHAKE_RTO_MAX		((unsigned int)(120 * HZ))
-#define SHAKE_SYN_RETRIES	6
-#define SHAKE_SYNACK_RETRIES	5
-#define SHAKE_RETRIES2		15
-/* RFC 9293 3.8.6.3: ACK at least every second full segment or 40 ms */
-#define SHAKE_DELACK_TIME	((unsigned int)(HZ / 25))
-/* RFC 6928 initial window, in segments */
-#define SHAKE_INIT_CWND		10
-/* Send and receive buffers of a new socket (no autotuning) */
-#define SHAKE_WMEM_DEFAULT	(512 * 1024)
-#define SHAKE_RMEM_DEFAULT	(512 * 1024)
-/* Keepalive defaults, as TCP's */
-#define SHAKE_KEEPALIVE_TIME	(7200 * HZ)
-#define SHAKE_KEEPALIVE_INTVL	(75 * HZ)
-#define SHAKE_KEEPALIVE_PROBES	9
 /* States in which queued data and our FIN are sent and retransmitted */
 #define SHAKEF_SENDING	(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT | TCPF_FIN_WAIT1 | \
 			 TCPF_CLOSING | TCPF_LAST_ACK)
-/* How long an orphan waits in FIN_WAIT2 for the peer's FIN, seconds */
-#define SHAKE_FIN_TIMEOUT	60
-/* Retransmission timeouts an orphan survives (TCP's effective default) */
-#define SHAKE_ORPHAN_RETRIES	8
-/* Orphans a namespace may hold before closing ones are reset instead */
-#define SHAKE_MAX_ORPHANS	65536
 
 /**
  * struct shake_bind_table - the local ports of one network namespace
@@ -276,12 +134,17 @@ struct shake_lhash {
  * @sysctl_max_tw_buckets: bound of @tw_count; 0: no TIME_WAIT at all
  * @sysctl_tw_reuse: may connect() take a 4-tuple in TIME_WAIT (0 never,
  *	1 yes, 2 on loopback only; both with timestamps, after 1 s)
+ * @sysctl_fin_timeout: seconds an orphan waits in FIN_WAIT2
+ * @sysctl_max_orphans: bound of @orphan_count; beyond it close() resets
+ * @sysctl_orphan_retries: retransmission timeouts an orphan survives
  * @reset_limit: bucket of @sysctl_reset_msgs_per_sec
  * @challenge_limit: bucket of @sysctl_challenge_ack_limit
  * @sysctl_syncookies: answer SYNs with cookies: 0 never, 1 when a
  *	listener's SYN queue is full, 2 always
- * @tw_count: TIME_WAIT records in the namespace (CurrTimeWait sums per-CPU
- *	counters, too slow to read on every entry)
+ * @tw_count: TIME_WAIT records in the namespace (CurrTimeWait); while at
+ *	@sysctl_max_tw_buckets it may count for a moment one that is refused
+ * @orphan_count: orphans in the namespace (CurrOrphans), bounded by
+ *	@sysctl_max_orphans
  * @cookie_key: secret of the SYN cookies' hash, chosen at namespace init
  */
 struct shake_net {
@@ -311,10 +174,21 @@ struct shake_net {
 	struct shake_ratelimit reset_limit;
 	struct shake_ratelimit challenge_limit;
 	atomic_t tw_count;
+	atomic_t orphan_count;
 	siphash_key_t cookie_key;
 };
 
-/* What a SYN offered and the handshake agreed */
+/**
+ * struct shake_syn_opts - what a SYN offered and the handshake agreed
+ * @mss: the peer's MSS option (SHAKE_DEFAULT_MSS without one)
+ * @snd_wscale: the peer's window scale: shifts the windows it sends us
+ * @rcv_wscale: ours: shifts the windows we send
+ * @wscale_ok: window scaling agreed
+ * @sack_ok: SACK-permitted agreed
+ * @tstamp_ok: timestamps agreed
+ * @ts_recent: the peer's timestamp to echo (RFC 7323 4.3)
+ * @ts_off: the offset of our timestamps on this connection
+ */
 struct shake_syn_opts {
 	u16 mss;
 	u8 snd_wscale;
@@ -331,6 +205,31 @@ enum shake_timer_job {
 	SHAKE_TIMER_NONE,
 	SHAKE_TIMER_RETRANS,	/* SYN, SYN-ACK or data unacknowledged */
 	SHAKE_TIMER_PROBE,	/* zero window: probe it (persist) */
+};
+
+/* Bits of shake_sock.deferred: a timer's work left for the owner */
+enum shake_deferred {
+	SHAKE_RETRANSMIT_DEFERRED,
+	SHAKE_DELACK_DEFERRED,
+	SHAKE_KEEPALIVE_DEFERRED,
+};
+
+/**
+ * struct shake_cong_ops - a congestion control algorithm
+ * @name: its name
+ * @init: a connection starts: set cwnd and ssthresh
+ * @ssthresh: the slow start threshold after a loss, segments; the caller
+ *	sets the window of recovery or of a timeout from it
+ * @cong_avoid: new data was acknowledged outside recovery: grow cwnd
+ *
+ * Policy only: it sets cwnd and ssthresh and never sends. Loss detection
+ * and recovery (retransmit.c) call it and do the sending.
+ */
+struct shake_cong_ops {
+	const char *name;
+	void (*init)(struct sock *sk);
+	u32 (*ssthresh)(struct sock *sk);
+	void (*cong_avoid)(struct sock *sk, u32 ack, u32 acked_segs);
 };
 
 /**
@@ -358,6 +257,9 @@ enum shake_timer_job {
  * @retransmits: timeouts of the segment the timer guards (its backoff)
  * @timer_job: what @retransmit_timer does when it fires
  * @retransmit_timer: holds a socket reference while pending
+ * @deferred: SHAKE_*_DEFERRED bits: timers that fired while a process owned
+ *	the socket, whose work shake_release_cb() does; each holds a reference
+ * @cong_ops: the congestion control algorithm
  * @cwnd: congestion window, segments
  * @ssthresh: slow start threshold, segments
  * @cwnd_cnt: ACKed segments towards the next congestion avoidance step
@@ -418,6 +320,8 @@ struct shake_sock {
 	u8 retransmits;
 	u8 timer_job;
 	struct timer_list retransmit_timer;
+	unsigned long deferred;
+	const struct shake_cong_ops *cong_ops;
 	u32 cwnd;
 	u32 ssthresh;
 	u32 cwnd_cnt;
@@ -479,110 +383,10 @@ struct shake_skb_cb {
  */
 #define SHAKE_RCV_OPT(skb) ((struct shake_options *)&((skb)->cb[0]))
 
-/**
- * struct shake_request - a half-open connection on a listener (SYN_RECV):
- *	what the SYN-ACK said, not a socket
- * @node: link in the listener's req_hash
- * @refcnt: one for the hash, one for a pending timer
- * @listener: the listener; referenced
- * @laddr: local address
- * @raddr: remote address
- * @lport: local port
- * @rport: remote port
- * @iss: our initial sequence number
- * @rcv_nxt: the peer's ISN plus one
- * @retransmits: SYN-ACK retransmissions so far
- * @cookie: not a record: the SYN-ACK's sequence number is a cookie, and
- *	this describes the handshake only while it is answered or completed
- * @opt: options of the SYN and of our SYN-ACK
- * @timer: SYN-ACK retransmission
- * @rcu: deferred free, for /proc readers
- */
-struct shake_request {
-	struct hlist_node node;
-	refcount_t refcnt;
-	struct sock *listener;
-	__be32 laddr;
-	__be32 raddr;
-	__be16 lport;
-	__be16 rport;
-	u32 iss;
-	u32 rcv_nxt;
-	u8 retransmits;
-	u8 cookie:1;
-	struct shake_syn_opts opt;
-	struct timer_list timer;
-	struct rcu_head rcu;
-};
-
-/**
- * struct shake_tw - a connection in TIME_WAIT: what answering the last
- *	segments of the old connection takes, not a socket
- * @node: link in the namespace's ehash.tw_chains, under RCU
- * @bind_node: link in the namespace's bind.tw_chains
- * @refcnt: one for the tables, while the record lives, and one for each
- *	user of a lookup
- * @laddr: local address
- * @raddr: remote address
- * @lport: local port
- * @rport: remote port
- * @bound_dev_if: the socket's SO_BINDTODEVICE, for bind() and our ACKs
- * @snd_nxt: the sequence number after our FIN
- * @rcv_nxt: the sequence number after the peer's FIN
- * @ts_recent: the peer's last timestamp (RFC 7323 4.3), which segments
- *	may update: READ_ONCE()/WRITE_ONCE()
- * @ts_off: the offset of our timestamps on this connection
- * @window: the window field of our ACKs, scaled
- * @tos: the socket's IP_TOS
- * @reuse: the socket's SO_REUSEADDR
- * @reuseport: the socket's SO_REUSEPORT
- * @tstamp_ok: timestamps were agreed
- * @autoport: connect() chose the local port (struct shake_sock's)
- * @net: the namespace
- * @entered: jiffies when the connection entered TIME_WAIT
- * @last_oow_ack: jiffies of the last ACK to a segment that occupied no
- *	sequence space (rate limit)
- * @timer: ends the record after 2*MSL; pending for as long as it lives
- * @rcu: deferred free, for lookups and /proc readers
- */
-struct shake_tw {
-	struct hlist_node node;
-	struct hlist_node bind_node;
-	refcount_t refcnt;
-	__be32 laddr;
-	__be32 raddr;
-	__be16 lport;
-	__be16 rport;
-	int bound_dev_if;
-	u32 snd_nxt;
-	u32 rcv_nxt;
-	u32 ts_recent;
-	u32 ts_off;
-	u16 window;
-	u8 tos;
-	u8 reuse:1,
-	   reuseport:1,
-	   tstamp_ok:1,
-	   autoport:1;
-	possible_net_t net;
-	unsigned long entered;
-	unsigned long last_oow_ack;
-	struct timer_list timer;
-	struct rcu_head rcu;
-};
-
 static inline struct shake_sock *shake_sk(const struct sock *sk)
 {
 	return (struct shake_sock *)sk;
 }
-
-/* Sequence number comparisons, modulo 2^32 */
-static inline bool shake_before(u32 seq1, u32 seq2)
-{
-	return (s32)(seq1 - seq2) < 0;
-}
-
-#define shake_after(seq2, seq1)	shake_before(seq1, seq2)
 
 /* The clock of RTT samples */
 static inline u64 shake_clock_us(void)
@@ -603,20 +407,15 @@ static inline struct shake_net *shake_net(const struct net *net)
 	return net_generic(net, shake_net_id);
 }
 
-#define SHAKE_INC_STATS(net, field) \
-	this_cpu_inc(shake_net(net)->mib->mibs[field])
-#define SHAKE_DEC_STATS(net, field) \
-	this_cpu_dec(shake_net(net)->mib->mibs[field])
-
 /* state.c */
+bool shake_state_legal(int from, int to);
 void shake_set_state(struct sock *sk, int state);
-void shake_done(struct sock *sk, int err);
 
 /* close.c */
 void shake_shutdown(struct sock *sk, int how);
 void shake_close(struct sock *sk, long timeout);
-void shake_orphan(struct sock *sk);
-void shake_destroy_sock(struct sock *sk);
+int shake_disconnect(struct sock *sk, int flags);
+void shake_done(struct sock *sk, int err);
 void shake_fin_rcv(struct sock *sk);
 bool shake_fin_acked(struct sock *sk, bool fin_follows);
 bool shake_abort_on_data(struct sock *sk, u32 seq, u32 data_len);
@@ -628,7 +427,14 @@ u32 shake_ts_off(__be32 saddr, __be32 daddr);
 
 /* cookie.c */
 void shake_cookie_init_net(struct shake_net *sn);
+u32 shake_cookie_make(const siphash_key_t *key, const struct shake_addrs *a,
+		      u32 peer_isn, u32 count, u32 mssind);
+int shake_cookie_decode(const siphash_key_t *key, const struct shake_addrs *a,
+			u32 cookie, u32 peer_isn, u32 now);
+u16 shake_cookie_mss(unsigned int mssind);
+unsigned int shake_cookie_mss_index(u16 mss);
 u32 shake_cookie_tsval(u32 tsval, const struct shake_syn_opts *opt);
+int shake_cookie_ts_opts(u32 tsecr, struct shake_syn_opts *opt);
 bool shake_cookie_want(struct sock *sk, bool queue_full);
 void shake_cookie_synack(struct sock *sk, struct sk_buff *skb,
 			 const struct shakehdr *th,
@@ -640,18 +446,32 @@ int shake_cookie_check(struct sock *sk, struct sk_buff *skb,
 
 /* connect.c */
 int shake_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len);
-int shake_disconnect(struct sock *sk, int flags);
 
 /* listen.c */
 int shake_listen(struct socket *sock, int backlog);
 struct sock *shake_accept(struct sock *sk, int flags, int *err, bool kern);
 bool shake_listen_rcv(struct sock *sk, struct sk_buff *skb,
 		      const struct shake_options *opt);
-void shake_listen_stop(struct sock *sk);
+void shake_listen_stop(struct sock *sk, struct list_head *children);
 void shake_req_init(struct sock *sk, const struct sk_buff *skb,
 		    const struct shakehdr *th, struct shake_request *req);
 int shake_request_cache_init(void);
 void shake_request_cache_destroy(void);
+
+/* handshake.c */
+u16 shake_mss_for(const struct dst_entry *dst, u16 user_mss);
+u8 shake_wscale_for(u32 space);
+u32 shake_syn_window(const struct sock *sk);
+void shake_syn_opts_offer(const struct sock *sk, struct shake_syn_opts *opt,
+			  __be32 saddr, __be32 daddr);
+void shake_syn_opts_agree(struct shake_syn_opts *opt,
+			  const struct shake_options *peer);
+void shake_reset_transfer(struct shake_sock *ssk);
+void shake_init_transfer(struct sock *sk, const struct shakehdr *th);
+void shake_established(struct sock *sk, const struct shakehdr *th);
+void shake_syn_sent_rcv(struct sock *sk, struct sk_buff *skb,
+			const struct shakehdr *th,
+			const struct shake_options *opt);
 
 /* send.c */
 int shake_sendmsg(struct sock *sk, struct msghdr *msg, size_t size);
@@ -670,18 +490,33 @@ int shake_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 void shake_ack_rcv(struct sock *sk, const struct shakehdr *th,
 		   const struct shake_options *opt, u32 data_len);
 
+/* flow.c */
+u32 shake_window_now(const struct shake_sock *ssk);
+u32 shake_window_choose(u32 cur, u32 space, u32 min_step, u8 wscale);
+u16 shake_select_window(struct sock *sk);
+bool shake_window_update_due(const struct sock *sk);
+bool shake_snd_wnd_update(struct sock *sk, u32 ack, u32 seq, u32 wnd);
+void shake_reset_probe_timer(struct sock *sk);
+void shake_probe_timeout(struct sock *sk);
+
 /* cong.c */
-void shake_cong_init(struct shake_sock *ssk);
-void shake_cong_ack(struct sock *sk, u32 ack, u32 acked);
-void shake_cong_dupack(struct sock *sk);
-void shake_cong_timeout(struct shake_sock *ssk);
+extern const struct shake_cong_ops shake_reno;
+void shake_cong_init(struct sock *sk);
+
+/* retransmit.c */
+void shake_rtt_sample(struct shake_sock *ssk, s64 rtt_us);
+void shake_retransmit_timer(struct timer_list *t);
+void shake_retransmit_work(struct sock *sk);
+void shake_reset_retransmit_timer(struct sock *sk);
+void shake_clear_retransmit_timer(struct sock *sk);
+bool shake_recovery_ack(struct sock *sk, u32 ack, u32 acked_segs);
+void shake_recovery_dupack(struct sock *sk);
 
 /* timer.c */
 void shake_init_timers(struct sock *sk);
-void shake_reset_retransmit_timer(struct sock *sk);
-void shake_reset_probe_timer(struct sock *sk);
-void shake_clear_retransmit_timer(struct sock *sk);
 void shake_clear_timers(struct sock *sk);
+bool shake_timer_defer(struct sock *sk, int bit);
+void shake_release_cb(struct sock *sk);
 void shake_ack_sent(struct sock *sk);
 void shake_schedule_ack(struct sock *sk, u32 len);
 void shake_keepalive_reset(struct sock *sk);
@@ -695,42 +530,33 @@ int shake_ioctl(struct sock *sk, int cmd, unsigned long arg);
 void shake_set_keepalive(struct sock *sk, int val);
 int shake_set_rcvlowat(struct sock *sk, int val);
 
-/* wire.c */
-int shake_parse_options(const struct shakehdr *th, struct shake_options *opt);
-
 /* input.c */
 int shake_rcv(struct sk_buff *skb);
 int shake_sk_rcv(struct sock *sk, struct sk_buff *skb);
 int shake_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 int shake_err(struct sk_buff *skb, u32 info);
-void shake_reset_transfer(struct shake_sock *ssk);
-void shake_init_transfer(struct sock *sk, const struct shakehdr *th);
 
 /* output.c */
-u16 shake_mss_for(const struct dst_entry *dst, u16 user_mss);
-void shake_syn_opts_offer(const struct sock *sk, struct shake_syn_opts *opt,
-			  __be32 saddr, __be32 daddr);
-void shake_syn_opts_agree(struct shake_syn_opts *opt,
-			  const struct shake_options *peer);
-u32 shake_window_now(const struct shake_sock *ssk);
-bool shake_window_update_due(const struct sock *sk);
+void shake_ratelimit_init(struct shake_ratelimit *rl);
 void shake_send_reset(struct net *net, struct sk_buff *in_skb);
 void shake_send_syn(struct sock *sk);
 void shake_send_ack(struct sock *sk);
 void shake_send_probe(struct sock *sk);
 void shake_send_challenge_ack(struct sock *sk);
 void shake_send_active_reset(struct sock *sk);
-void shake_send_synack(struct shake_request *req);
-void shake_send_reset_request(struct shake_request *req);
+void shake_send_synack(const struct shake_request *req, u32 tsval);
+void shake_send_reset_request(const struct shake_request *req);
 void shake_send_tw_ack(const struct shake_tw *tw);
-void shake_ratelimit_init(struct shake_ratelimit *rl);
 int shake_send_skb(struct sock *sk, struct sk_buff *skb);
 void shake_push(struct sock *sk, bool more);
-void shake_retransmit_head(struct sock *sk);
 
 /* sysctl.c */
 int shake_sysctl_init_net(struct net *net);
 void shake_sysctl_exit_net(struct net *net);
+
+/* proc.c */
+int shake_proc_init_net(struct net *net);
+void shake_proc_exit_net(struct net *net);
 
 /* hashtables.c */
 void shake_hashtables_init(struct shake_net *sn);
@@ -764,9 +590,4 @@ void shake_tw_purge(struct net *net);
 int shake_tw_cache_init(void);
 void shake_tw_cache_destroy(void);
 
-/* proc.c */
-unsigned long shake_mib_sum(const struct net *net, unsigned int field);
-int shake_proc_init_net(struct net *net);
-void shake_proc_exit_net(struct net *net);
-
-#endif /* _NET_SHAKE_H */
+#endif /* _SHAKE_PROTOCOL_H */
