@@ -20,31 +20,6 @@
 #include "peer.h"
 #include "shake_lib.h"
 
-static uint32_t sum16(const void *data, int len)
-{
-	const uint16_t *w = data;
-	uint32_t sum = 0;
-
-	for (; len > 1; len -= 2)
-		sum += *w++;
-	if (len)
-		sum += *(const uint8_t *)w;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
-}
-
-static uint16_t seg_csum(const struct iphdr *ip, const void *seg, int len)
-{
-	return fold(sum16(seg, len) + sum16(&ip->saddr, 8) +
-		    htons(shake_proto()) + htons(len));
-}
-
 static int get_mac(const char *dev, uint8_t *mac)
 {
 	struct ifreq ifr = { 0 };
@@ -149,7 +124,7 @@ int peer_recv(struct shake_peer *p, struct shake_seg *out, int ms)
 		    ip->protocol != shake_proto())
 			continue;
 		seglen = ntohs(ip->tot_len) - ip->ihl * 4;
-		if (seg_csum(ip, s, seglen))
+		if (shake_csum(s, seglen, ip->saddr, ip->daddr, shake_proto()))
 			return -1;
 		memset(out, 0, sizeof(*out));
 		hlen = (s[12] >> 4) * 4;
@@ -166,26 +141,13 @@ int peer_recv(struct shake_peer *p, struct shake_seg *out, int ms)
 	return 0;
 }
 
-/* Ethernet and IPv4 headers from B to A, for a payload of len bytes */
-static struct iphdr *frame_start(struct shake_peer *p, uint8_t *frame,
-				 int proto, int len)
+/* An Ethernet header from B to A */
+static void eth_hdr(struct shake_peer *p, uint8_t *frame)
 {
-	struct iphdr *ip = (struct iphdr *)(frame + 14);
-
 	memcpy(frame, p->mac_a, 6);
 	memcpy(frame + 6, p->mac_b, 6);
-	frame[12] = 0x08;
+	frame[12] = 0x08;	/* ETH_P_IP */
 	frame[13] = 0x00;
-	memset(ip, 0, sizeof(*ip));
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->tot_len = htons(20 + len);
-	ip->ttl = 64;
-	ip->protocol = proto;
-	inet_pton(AF_INET, PEER_ADDR, &ip->saddr);
-	inet_pton(AF_INET, PEER_LOCAL, &ip->daddr);
-	ip->check = fold(sum16(ip, 20));
-	return ip;
 }
 
 static int frame_send(struct shake_peer *p, const uint8_t *frame, int len)
@@ -204,37 +166,20 @@ static int frame_send(struct shake_peer *p, const uint8_t *frame, int len)
 int peer_send(struct shake_peer *p, uint32_t seq, uint32_t ack, uint8_t flags,
 	      int mss_opt, const void *data, int len)
 {
-	uint8_t frame[14 + 20 + 24 + 512] = { 0 };
-	int hlen = 20 + (mss_opt ? 4 : 0);
-	uint8_t *s = frame + 34;
-	struct iphdr *ip;
-	uint16_t v;
+	struct shake_seg_desc d = {
+		.proto = shake_proto(),
+		.saddr = inet_addr(PEER_ADDR), .daddr = inet_addr(PEER_LOCAL),
+		.sport = p->pport, .dport = p->lport,
+		.seq = seq, .ack = ack, .flags = flags, .win = 29200,
+		.opt = shake_mss_opt, .optlen = mss_opt ? 4 : 0,
+		.data = data, .len = len, .ip = true,
+	};
+	uint8_t frame[14 + 20 + 24 + 512];
+	int n;
 
-	if (len > 512)
-		return -1;
-	ip = frame_start(p, frame, shake_proto(), hlen + len);
-	v = htons(p->pport);
-	memcpy(s, &v, 2);
-	v = htons(p->lport);
-	memcpy(s + 2, &v, 2);
-	seq = htonl(seq);
-	memcpy(s + 4, &seq, 4);
-	ack = htonl(ack);
-	memcpy(s + 8, &ack, 4);
-	s[12] = (hlen / 4) << 4;
-	s[13] = flags;
-	v = htons(29200);
-	memcpy(s + 14, &v, 2);
-	if (mss_opt) {
-		s[20] = 2;
-		s[21] = 4;
-		s[22] = 1460 >> 8;
-		s[23] = 1460 & 0xff;
-	}
-	memcpy(s + hlen, data, len);
-	v = seg_csum(ip, s, hlen + len);
-	memcpy(s + 16, &v, 2);
-	return frame_send(p, frame, 34 + hlen + len);
+	eth_hdr(p, frame);
+	n = shake_seg_build(frame + 14, sizeof(frame) - 14, &d);
+	return n < 0 ? -1 : frame_send(p, frame, 14 + n);
 }
 
 int peer_send_unreach(struct shake_peer *p, int code, uint32_t quoted_seq)
@@ -244,12 +189,14 @@ int peer_send_unreach(struct shake_peer *p, int code, uint32_t quoted_seq)
 	uint32_t nseq = htonl(quoted_seq);
 	uint16_t v;
 
-	frame_start(p, frame, IPPROTO_ICMP, 8 + 28);
+	eth_hdr(p, frame);
+	shake_ip_hdr(frame + 14, IPPROTO_ICMP, inet_addr(PEER_ADDR),
+		     inet_addr(PEER_LOCAL), 8 + 28);
 	icmp[0] = 3;			/* destination unreachable */
 	icmp[1] = code;
 	memcpy(icmp + 8, p->quote, 28);
 	memcpy(icmp + 8 + 20 + 4, &nseq, 4);	/* the quoted sequence number */
-	v = fold(sum16(icmp, 8 + 28));
+	v = shake_inet_csum(icmp, 8 + 28, 0);
 	memcpy(icmp + 2, &v, 2);
 	return frame_send(p, frame, sizeof(frame));
 }

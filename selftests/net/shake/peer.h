@@ -11,22 +11,10 @@
 
 #include <stdint.h>
 
+#include "shake_seg.h"
+
 #define PEER_LOCAL "10.9.0.1"
 #define PEER_ADDR "10.9.0.2"
-
-#define F_FIN 0x01
-#define F_SYN 0x02
-#define F_RST 0x04
-#define F_PSH 0x08
-#define F_ACK 0x10
-
-struct shake_seg {
-	uint16_t sport, dport;
-	uint32_t seq, ack;
-	uint8_t off_res, flags;
-	uint16_t win, check, urg;
-	uint8_t opt[40];
-} __attribute__((packed));
 
 struct shake_peer {
 	char nsb[32];

@@ -34,8 +34,8 @@
 #include <linux/sockios.h>
 
 #include "kselftest_harness.h"
-#include "peer.h"		/* struct shake_seg, F_* flags */
 #include "shake_lib.h"
+#include "shake_seg.h"
 
 #define C_ADDR "10.12.0.1"
 #define S_ADDR "10.12.0.2"
@@ -933,7 +933,12 @@ TEST_F(release, rst_in_time_wait_ignored)
 	struct conn *k = &self->k;
 	struct sockaddr_in to = shake_addr(C_ADDR, 0);
 	const struct shake_wseg *sg[16];
-	struct shake_seg rst = { 0 };
+	struct shake_seg_desc rst = {
+		.proto = self->proto,
+		.saddr = inet_addr(S_ADDR), .daddr = inet_addr(C_ADDR),
+		.sport = PORT, .flags = F_RST,
+	};
+	uint8_t buf[20];
 	long in0, csum0;
 	uint32_t x, y, w;
 	int raw, from, n;
@@ -958,15 +963,11 @@ TEST_F(release, rst_in_time_wait_ignored)
 	raw = socket(AF_INET, SOCK_RAW, self->proto);
 	ASSERT_EQ(0, setns(self->ns_c, CLONE_NEWNET));
 	ASSERT_LE(0, raw);
-	rst.sport = htons(PORT);
-	rst.dport = htons(k->cport);
-	rst.seq = htonl(w + 1);		/* C's rcv_nxt: after S's FIN */
-	rst.off_res = 5 << 4;
-	rst.flags = F_RST;
-	rst.check = shake_csum(&rst, 20, inet_addr(S_ADDR), inet_addr(C_ADDR),
-			       self->proto);
+	rst.dport = k->cport;
+	rst.seq = w + 1;		/* C's rcv_nxt: after S's FIN */
+	ASSERT_EQ(20, shake_seg_build(buf, sizeof(buf), &rst));
 	from = cap_poll(self);
-	ASSERT_EQ(20, sendto(raw, &rst, 20, 0, (struct sockaddr *)&to,
+	ASSERT_EQ(20, sendto(raw, buf, 20, 0, (struct sockaddr *)&to,
 			     sizeof(to)));
 	close(raw);
 	usleep(300000);

@@ -523,24 +523,6 @@ int shake_cap_read(int fd, int proto, struct shake_wseg *seg, int max)
 	return n;
 }
 
-uint16_t shake_csum(const void *seg, int len, uint32_t saddr, uint32_t daddr,
-		    int proto)
-{
-	const uint16_t *w = seg;
-	uint32_t sum = 0;
-
-	sum += (saddr & 0xffff) + (saddr >> 16);
-	sum += (daddr & 0xffff) + (daddr >> 16);
-	sum += htons(proto) + htons(len);
-	for (; len > 1; len -= 2)
-		sum += *w++;
-	if (len)
-		sum += *(const uint8_t *)w;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
-}
-
 static unsigned char pattern(size_t i)
 {
 	return (i * 2654435761u) >> 24;

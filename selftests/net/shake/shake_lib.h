@@ -139,10 +139,6 @@ int shake_cap_open(int ns, int back, const char *dev);
 /* The segments of protocol proto captured since the last call (at most max) */
 int shake_cap_read(int fd, int proto, struct shake_wseg *seg, int max);
 
-/* The Internet checksum of a segment with its IPv4 pseudo-header */
-uint16_t shake_csum(const void *seg, int len, uint32_t saddr, uint32_t daddr,
-		    int proto);
-
 /* Bytes [off, off + n) of a fixed pseudorandom stream */
 void shake_pattern_fill(void *buf, size_t n, size_t off);
 

@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sched.h>
@@ -40,6 +39,7 @@
 #include "kselftest_harness.h"
 #include "peer.h"
 #include "shake_lib.h"
+#include "shake_seg.h"
 
 #define SRV_ADDR	"10.0.1.1"
 #define CLI_ADDR	"10.0.1.2"
@@ -163,17 +163,6 @@ static long slab_objs(const char *cache)
 	return v;
 }
 
-static uint32_t sum16(const void *data, int len, uint32_t sum)
-{
-	const uint16_t *w = data;
-
-	for (; len > 1; len -= 2)
-		sum += *w++;
-	if (len)
-		sum += *(const uint8_t *)w;
-	return sum;
-}
-
 static volatile sig_atomic_t flood_stop;
 
 static void on_term(int sig)
@@ -189,53 +178,34 @@ static void on_term(int sig)
 static void flood(int proto, int out)
 {
 	struct sockaddr_in dst = shake_addr(SRV_ADDR, PORT);
-	struct {
-		struct iphdr ip;
-		struct shake_seg seg;
-	} __attribute__((packed)) pkt;
+	struct shake_seg_desc syn = {
+		.proto = proto, .daddr = dst.sin_addr.s_addr, .dport = PORT,
+		.flags = F_SYN, .win = 64240,
+		.opt = shake_mss_opt, .optlen = sizeof(shake_mss_opt),
+		.ip = true,
+	};
 	unsigned long sent = 0;
 	struct timespec t0, t1;
 	uint32_t x = getpid() * 2654435761u;
+	uint8_t pkt[64];
 	double secs;
-	int fd, one = 1;
+	int fd, len, one = 1;
 
 	signal(SIGTERM, on_term);
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 	if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)))
 		_exit(1);
-	memset(&pkt, 0, sizeof(pkt));
-	pkt.ip.version = 4;
-	pkt.ip.ihl = 5;
-	pkt.ip.ttl = 64;
-	pkt.ip.protocol = proto;
-	pkt.ip.tot_len = htons(sizeof(pkt.ip) + 24);
-	pkt.ip.daddr = dst.sin_addr.s_addr;
-	pkt.seg.dport = htons(PORT);
-	pkt.seg.off_res = 6 << 4;
-	pkt.seg.flags = F_SYN;
-	pkt.seg.win = htons(64240);
-	pkt.seg.opt[0] = 2;
-	pkt.seg.opt[1] = 4;
-	pkt.seg.opt[2] = 1460 >> 8;
-	pkt.seg.opt[3] = 1460 & 0xff;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!flood_stop) {
-		uint32_t sum;
-
 		x ^= x << 13;
 		x ^= x >> 17;
 		x ^= x << 5;
-		pkt.ip.saddr = htonl(0x0a630000 | (x & 0xffff));
-		pkt.seg.sport = htons(1024 + (x >> 16) % 60000);
-		pkt.seg.seq = x * 2654435761u;
-		pkt.seg.check = 0;
-		sum = sum16(&pkt.ip.saddr, 8, htons(proto) + htons(24));
-		sum = sum16(&pkt.seg, 24, sum);
-		while (sum >> 16)
-			sum = (sum & 0xffff) + (sum >> 16);
-		pkt.seg.check = ~sum;
-		if (sendto(fd, &pkt, sizeof(pkt.ip) + 24, 0,
-			   (struct sockaddr *)&dst, sizeof(dst)) > 0)
+		syn.saddr = htonl(0x0a630000 | (x & 0xffff));
+		syn.sport = 1024 + (x >> 16) % 60000;
+		syn.seq = x * 2654435761u;
+		len = shake_seg_build(pkt, sizeof(pkt), &syn);
+		if (sendto(fd, pkt, len, 0, (struct sockaddr *)&dst,
+			   sizeof(dst)) > 0)
 			sent++;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
