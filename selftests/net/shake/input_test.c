@@ -301,35 +301,32 @@ static int count_replies(struct __test_metadata *_metadata, int raw, int n)
 
 TEST_F(input, resets_rate_limited)
 {
-	const char *knob = "/proc/sys/net/shake/reset_msgs_per_sec";
+	const char *knob = "reset_msgs_per_sec";
 	int got;
 
-	ASSERT_EQ(0, shake_write_sysctl(knob, "5"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), knob, "5"));
 	got = count_replies(_metadata, self->raw, 40);
 	EXPECT_LE(5, got);
 	EXPECT_GE(7, got);	/* the bucket may refill a little meanwhile */
 	EXPECT_EQ(self->outrsts + got, shake_stat("OutRsts"));
 	EXPECT_EQ(self->limited + 40 - got, shake_stat("OutRstsRateLimited"));
 
-	ASSERT_EQ(0, shake_write_sysctl(knob, "0"));	/* no limit */
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), knob, "0"));	/* no limit */
 	EXPECT_EQ(40, count_replies(_metadata, self->raw, 40));
 }
 
 TEST(sysctl_per_namespace)
 {
-	const char *knob = "/proc/sys/net/shake/reset_msgs_per_sec";
+	const char *knob = "reset_msgs_per_sec";
+	int proto = shake_proto();
 	char val[32] = "";
-	FILE *f;
 
 	ASSERT_EQ(0, shake_new_netns());
-	ASSERT_EQ(0, shake_write_sysctl(knob, "7"));
-	EXPECT_EQ(-EINVAL, shake_write_sysctl(knob, "-1"));
+	ASSERT_EQ(0, shake_set_sysctl(proto, knob, "7"));
+	EXPECT_EQ(-EINVAL, shake_set_sysctl(proto, knob, "-1"));
 	ASSERT_EQ(0, shake_new_netns());
-	f = fopen(knob, "r");
-	ASSERT_NE(NULL, f);
-	ASSERT_NE(NULL, fgets(val, sizeof(val), f));
-	fclose(f);
-	EXPECT_STREQ("1000\n", val);	/* the default, untouched */
+	ASSERT_EQ(0, shake_get_sysctl(proto, knob, val, sizeof(val)));
+	EXPECT_STREQ("1000", val);	/* the default, untouched */
 }
 
 TEST(stat_file_format)

@@ -168,8 +168,7 @@ TEST_F(server, synack_retransmitted_then_dropped)
 	uint32_t y;
 	int n = 1;
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/synack_retries",
-					"2"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "synack_retries", "2"));
 	y = peer_syn(_metadata, &self->p, 40003, 7000);
 	clock_gettime(CLOCK_MONOTONIC, &t[0]);
 	while (n < 3 && peer_recv(&self->p, &s, 4000) == 1) {
@@ -275,8 +274,7 @@ TEST_F(server, abort_on_overflow_resets)
 	struct shake_seg s;
 	uint32_t yd;
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/abort_on_overflow",
-					"1"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "abort_on_overflow", "1"));
 	yd = fill_accept_queue(_metadata, self);
 	ASSERT_EQ(1, peer_recv(&self->p, &s, 2000));
 	EXPECT_EQ(F_RST, s.flags);
@@ -293,9 +291,8 @@ TEST_F(server, syn_queue_bound)
 	struct shake_seg s;
 	int i;
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/max_syn_backlog",
-					"2"));
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/syncookies", "0"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "max_syn_backlog", "2"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "syncookies", "0"));
 	for (i = 0; i < 2; i++)
 		peer_syn(_metadata, &self->p, 42000 + i, 1000 * i);
 	self->p.pport = 42002;

@@ -47,7 +47,7 @@ int peer_setup(struct shake_peer *p)
 		return -1;
 	/* the peer vanishes with the test, leaving what it talked to */
 	if (shake_short_orphans(shake_proto()) ||
-	    shake_write_sysctl("/proc/sys/net/shake/fin_timeout", "1"))
+	    shake_set_sysctl(shake_proto(), "fin_timeout", "1"))
 		return -1;
 	p->nsa_fd = open("/proc/self/ns/net", O_RDONLY);
 	snprintf(p->nsb, sizeof(p->nsb), "shakeB%d", getpid());

@@ -52,8 +52,6 @@
 #define MAX_FDS 16
 #define TCP_TW_MS 60000		/* TCP_TIMEWAIT_LEN */
 #define GONE (-1)		/* no line in the /proc table */
-/* connect()'s ports, for TCP and shake alike */
-#define PORT_RANGE "/proc/sys/net/ipv4/ip_local_port_range"
 
 enum side { C, S };
 
@@ -342,38 +340,23 @@ static long full_sockets(FIXTURE_DATA(release) *self, int ns)
 	return v;
 }
 
-/*
- * The file of a sysctl: net.ipv4.<tcp> for TCP, net.shake.<shake> for
- * shake; NULL: the protocol has no such knob.
- */
-static const char *sysctl_path(FIXTURE_DATA(release) *self, const char *tcp,
-			       const char *shake)
-{
-	static char path[128];
-	const char *name = self->proto == IPPROTO_TCP ? tcp : shake;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/%s%s",
-		 self->proto == IPPROTO_TCP ? "ipv4/" : "shake/",
-		 name ? name : "(none)");
-	return path;
-}
-
-/* Set that sysctl in namespace ns; 0 or -errno */
-static int set_sysctl(FIXTURE_DATA(release) *self, int ns, const char *tcp,
-		      const char *shake, const char *value)
+/* Set a sysctl (shake's name, the protocol's knob) in namespace ns */
+static int set_sysctl(FIXTURE_DATA(release) *self, int ns, const char *name,
+		      const char *value)
 {
 	int ret = -errno;
 
 	if (!setns(ns, CLONE_NEWNET))
-		ret = shake_write_sysctl(sysctl_path(self, tcp, shake), value);
+		ret = shake_set_sysctl(self->proto, name, value);
 	if (setns(self->ns_c, CLONE_NEWNET))
 		return -errno;
 	return ret;
 }
 
-#define ASSERT_SYSCTL(ns, tcp, shake, value) \
-	ASSERT_EQ(0, set_sysctl(self, ns, tcp, shake, value)) \
-		TH_LOG("%s = %s", sysctl_path(self, tcp, shake), value)
+#define ASSERT_SYSCTL(ns, name, value) \
+	ASSERT_EQ(0, set_sysctl(self, ns, name, value)) \
+		TH_LOG("%s's %s = %s", \
+		       self->proto == IPPROTO_TCP ? "TCP" : "shake", name, value)
 
 /* The /proc line of connection k at one end; its state, or GONE */
 static int state(FIXTURE_DATA(release) *self, const struct conn *k,
@@ -692,10 +675,10 @@ TEST_F_TIMEOUT(release, last_ack_lost, 40)
 	int from, n, i, fins = 0, acks = 0;
 
 	if (!variant->tcp) {
-		ASSERT_SYSCTL(self->ns_c, NULL, "msl_ms", "1000");
+		ASSERT_SYSCTL(self->ns_c, "msl_ms", "1000");
 	}
 	/* S, an orphan in LAST_ACK, retransmits its FIN more than once */
-	ASSERT_SYSCTL(self->ns_s, "tcp_orphan_retries", "orphan_retries", "8");
+	ASSERT_SYSCTL(self->ns_s, "orphan_retries", "8");
 	cap_start(_metadata, self);
 	open_conn(_metadata, self, k, self->lfd);
 	talk(_metadata, k);
@@ -897,7 +880,7 @@ TEST_F(release, time_wait_lasts_2msl)
 
 	if (variant->tcp)
 		SKIP(return, "TCP's TIME_WAIT is fixed: 60 s, not waited for");
-	ASSERT_SYSCTL(self->ns_c, NULL, "msl_ms", "500");
+	ASSERT_SYSCTL(self->ns_c, "msl_ms", "500");
 	cap_start(_metadata, self);
 	open_conn(_metadata, self, k, self->lfd);
 	talk(_metadata, k);
@@ -944,7 +927,7 @@ TEST_F(release, rst_in_time_wait_ignored)
 	int raw, from, n;
 
 	if (variant->tcp) {
-		ASSERT_SYSCTL(self->ns_c, "tcp_rfc1337", NULL, "1");
+		ASSERT_SYSCTL(self->ns_c, "rfc1337", "1");
 	}
 	cap_start(_metadata, self);
 	open_conn(_metadata, self, k, self->lfd);
@@ -1092,7 +1075,7 @@ TEST_F(release, ephemeral_port_skips_time_wait)
 	struct conn k;
 	int i, j, fd;
 
-	ASSERT_EQ(0, shake_write_sysctl(PORT_RANGE, "41000 41007"));
+	ASSERT_SYSCTL(self->ns_c, "ip_local_port_range", "41000 41007");
 	for (i = 0; i < 8; i++) {
 		k = veth_conn(self);
 		short_conn(_metadata, self, &k, self->lfd, C);
@@ -1136,7 +1119,7 @@ static int reconnect_over_time_wait(struct __test_metadata *_metadata,
 static void one_ephemeral_port(struct __test_metadata *_metadata,
 			       FIXTURE_DATA(release) *self)
 {
-	ASSERT_EQ(0, shake_write_sysctl(PORT_RANGE, "41100 41100"));
+	ASSERT_SYSCTL(self->ns_c, "ip_local_port_range", "41100 41100");
 }
 
 /* tw_reuse 0: never */
@@ -1145,7 +1128,7 @@ TEST_F(release, tw_reuse_0_never)
 	struct conn *k = &self->k;
 	long reused0;
 
-	ASSERT_SYSCTL(self->ns_c, "tcp_tw_reuse", "tw_reuse", "0");
+	ASSERT_SYSCTL(self->ns_c, "tw_reuse", "0");
 	reused0 = ctr(self, self->ns_c, "TimeWaitReused");
 	one_ephemeral_port(_metadata, self);
 	short_conn(_metadata, self, k, self->lfd, C);
@@ -1165,7 +1148,7 @@ TEST_F(release, tw_reuse_1_after_1s)
 	struct conn *k = &self->k;
 	long reused0;
 
-	ASSERT_SYSCTL(self->ns_c, "tcp_tw_reuse", "tw_reuse", "1");
+	ASSERT_SYSCTL(self->ns_c, "tw_reuse", "1");
 	reused0 = ctr(self, self->ns_c, "TimeWaitReused");
 	one_ephemeral_port(_metadata, self);
 	short_conn(_metadata, self, k, self->lfd, C);
@@ -1182,8 +1165,6 @@ TEST_F(release, tw_reuse_1_after_1s)
 /* tw_reuse 2, the default: only for loopback connections */
 TEST_F(release, tw_reuse_2_loopback_only)
 {
-	const char *path = variant->tcp ? "/proc/sys/net/ipv4/tcp_tw_reuse" :
-					  "/proc/sys/net/shake/tw_reuse";
 	struct conn *k = &self->k;
 	struct conn lo = {
 		.ns_c = self->ns_c, .ns_s = self->ns_c, .cip = LO_ADDR,
@@ -1192,11 +1173,9 @@ TEST_F(release, tw_reuse_2_loopback_only)
 	int lo_lfd = listener(_metadata, self, self->ns_c, LO_ADDR, PORT,
 			      false);
 	char val[8] = "";
-	FILE *f = fopen(path, "r");
 
-	ASSERT_NE(NULL, f) TH_LOG("no %s", path);
-	EXPECT_EQ(1, fscanf(f, "%7s", val));
-	fclose(f);
+	ASSERT_EQ(0, shake_get_sysctl(self->proto, "tw_reuse", val,
+				      sizeof(val)));
 	EXPECT_STREQ("2", val);
 
 	/* one port, taken by both: the 4-tuples differ */
@@ -1220,7 +1199,7 @@ TEST_F(release, bound_port_reuses_time_wait)
 	struct conn *k = &self->k;
 	long reused0;
 
-	ASSERT_SYSCTL(self->ns_c, "tcp_tw_reuse", "tw_reuse", "0");
+	ASSERT_SYSCTL(self->ns_c, "tw_reuse", "0");
 	reused0 = ctr(self, self->ns_c, "TimeWaitReused");
 	k->bind_port = CPORT;
 	short_conn(_metadata, self, k, self->lfd, C);
@@ -1237,7 +1216,7 @@ TEST_F(release, bound_port_time_wait_without_timestamps)
 {
 	struct conn *k = &self->k;
 
-	ASSERT_SYSCTL(self->ns_c, "tcp_timestamps", "timestamps", "0");
+	ASSERT_SYSCTL(self->ns_c, "timestamps", "0");
 	k->bind_port = CPORT;
 	short_conn(_metadata, self, k, self->lfd, C);
 	EXPECT_EQ(-EADDRNOTAVAIL,
@@ -1317,7 +1296,7 @@ TEST_F(release, linger_times_out)
 	int i, fd, nonblock;
 	double t;
 
-	ASSERT_SYSCTL(self->ns_c, "tcp_orphan_retries", "orphan_retries", "1");
+	ASSERT_SYSCTL(self->ns_c, "orphan_retries", "1");
 	open_conn(_metadata, self, k, self->lfd);
 	open_conn(_metadata, self, &k2, self->lfd);
 	talk(_metadata, k);
@@ -1429,7 +1408,7 @@ TEST_F(release, fin_timeout_ends_orphan_fin_wait2)
 	int from;
 	double dt;
 
-	ASSERT_SYSCTL(self->ns_c, "tcp_fin_timeout", "fin_timeout", "2");
+	ASSERT_SYSCTL(self->ns_c, "fin_timeout", "2");
 	cap_start(_metadata, self);
 	open_conn(_metadata, self, k, self->lfd);
 	talk(_metadata, k);
@@ -1459,7 +1438,7 @@ TEST_F(release, max_tw_buckets)
 	long ovf0, ovf1;
 	int i;
 
-	ASSERT_SYSCTL(self->ns_c, "tcp_max_tw_buckets", "max_tw_buckets", "5");
+	ASSERT_SYSCTL(self->ns_c, "max_tw_buckets", "5");
 	ovf0 = ctr(self, self->ns_c, "TimeWaitOverflow");
 	for (i = 0; i < 10; i++) {
 		k = veth_conn(self);
@@ -1527,11 +1506,7 @@ TEST_F_TIMEOUT(release, orphan_counted_until_it_gives_up, 40)
 	int st = -2;	/* not read yet */
 	double t, end;
 
-	if (variant->tcp) {
-		ASSERT_SYSCTL(self->ns_c, "tcp_orphan_retries", NULL, "2");
-	} else {
-		ASSERT_SYSCTL(self->ns_c, NULL, "orphan_retries", "3");
-	}
+	ASSERT_SYSCTL(self->ns_c, "orphan_retries", variant->tcp ? "2" : "3");
 	open_conn(_metadata, self, k, self->lfd);
 	talk(_metadata, k);
 	blackhole(_metadata, self, true);

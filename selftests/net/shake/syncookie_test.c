@@ -92,31 +92,13 @@ static int enter_cli(void)
 	return ret;
 }
 
-struct knobs {
-	const char *syncookies, *syn_retries, *timestamps, *stat_file;
-};
-
-static const struct knobs tcp_knobs = {
-	"/proc/sys/net/ipv4/tcp_syncookies",
-	"/proc/sys/net/ipv4/tcp_syn_retries",
-	"/proc/sys/net/ipv4/tcp_timestamps",
-	"/proc/net/tcp",
-};
-
-static const struct knobs shake_knobs = {
-	"/proc/sys/net/shake/syncookies",
-	"/proc/sys/net/shake/syn_retries",
-	"/proc/sys/net/shake/timestamps",
-	"/proc/net/shake",
-};
-
-/* Requests (SYN_RECV lines) on @lport in a /proc/net/tcp-layout file */
-static int syn_recv_count(const char *file, unsigned int lport)
+/* Requests (SYN_RECV lines) on @lport in the protocol's /proc table */
+static int syn_recv_count(int proto, unsigned int lport)
 {
 	unsigned int port, st;
 	char line[512];
 	int n = 0;
-	FILE *f = fopen(file, "r");
+	FILE *f = fopen(shake_proc_file(proto), "r");
 
 	if (!f)
 		return -1;
@@ -241,14 +223,14 @@ static void echo_server(int lfd)
  * bytes, reads them back and checks them. Writes to @out how many did
  * and how the others failed; exits 0.
  */
-static void client(int proto, const struct knobs *k, int rounds, int out)
+static void client(int proto, int rounds, int out)
 {
 	struct sockaddr_in to = shake_addr(SRV_ADDR, PORT);
 	int r, i, ok = 0, no_conn = 0, conn_err = 0, last_err = 0, no_send = 0;
 	int short_read = 0;
 	char outb[DATALEN], in[DATALEN];
 
-	if (enter_cli() || shake_write_sysctl(k->syn_retries, "1"))
+	if (enter_cli() || shake_set_sysctl(proto, "syn_retries", "1"))
 		_exit(1);
 	for (i = 0; i < DATALEN; i++)
 		outb[i] = 'a' + i % 23;
@@ -318,8 +300,7 @@ struct flood_result {
 
 /* A flood at a listener with backlog 128, and the client meanwhile */
 static void run_flood(struct __test_metadata *_metadata, int proto,
-		      const struct knobs *k, const char *mode, int rounds,
-		      struct flood_result *res)
+		      const char *mode, int rounds, struct flood_result *res)
 {
 	const char *cache = proto == IPPROTO_TCP ? "request_sock_TCP" :
 						   "shake_request";
@@ -330,7 +311,7 @@ static void run_flood(struct __test_metadata *_metadata, int proto,
 	ssize_t n;
 	long in0;
 
-	ASSERT_EQ(0, shake_write_sysctl(k->syncookies, mode));
+	ASSERT_EQ(0, shake_set_sysctl(proto, "syncookies", mode));
 	lfd = socket(AF_INET, SOCK_STREAM, proto);
 	ASSERT_LE(0, lfd);
 	ASSERT_EQ(0, shake_bind(lfd, SRV_ADDR, PORT));
@@ -363,7 +344,7 @@ static void run_flood(struct __test_metadata *_metadata, int proto,
 	ASSERT_LE(0, cl);
 	if (!cl) {
 		close(cpfd[0]);
-		client(proto, k, rounds, cpfd[1]);
+		client(proto, rounds, cpfd[1]);
 	}
 	close(cpfd[1]);
 	ASSERT_EQ(cl, waitpid(cl, &status, 0));
@@ -384,7 +365,7 @@ static void run_flood(struct __test_metadata *_metadata, int proto,
 	} while (t1.tv_sec - t0.tv_sec < FLOOD_SECS);
 
 	/* still flooding: the queue and the memory now */
-	res->syn_recv = syn_recv_count(k->stat_file, PORT);
+	res->syn_recv = syn_recv_count(proto, PORT);
 	res->slab_kb[1] = meminfo_kb("Slab");
 	res->sunreclaim_kb[1] = meminfo_kb("SUnreclaim");
 	res->req_objs[1] = slab_objs(cache);
@@ -442,7 +423,6 @@ static int flood_warnings(const char *action)
 
 FIXTURE(flood) {
 	int proto;
-	const struct knobs *k;
 };
 
 FIXTURE_VARIANT(flood) {
@@ -460,7 +440,6 @@ FIXTURE_VARIANT_ADD(flood, shake) {
 FIXTURE_SETUP(flood)
 {
 	self->proto = variant->tcp ? IPPROTO_TCP : shake_proto();
-	self->k = variant->tcp ? &tcp_knobs : &shake_knobs;
 	ASSERT_EQ(0, topo_setup());
 }
 
@@ -476,7 +455,7 @@ TEST_F_TIMEOUT(flood, cookies_when_full, 120)
 	struct flood_result r;
 
 	ASSERT_LE(0, warned);
-	run_flood(_metadata, self->proto, self->k, "1", ROUNDS, &r);
+	run_flood(_metadata, self->proto, "1", ROUNDS, &r);
 	EXPECT_EQ(r.total, r.ok);
 	/* logged once for the listener, not once per SYN */
 	EXPECT_EQ(warned + 1, flood_warnings("Sending cookies"));
@@ -513,7 +492,7 @@ TEST_F_TIMEOUT(flood, no_cookies_fails, 120)
 	struct flood_result r;
 
 	ASSERT_LE(0, warned);
-	run_flood(_metadata, self->proto, self->k, "0", 1, &r);
+	run_flood(_metadata, self->proto, "0", 1, &r);
 	EXPECT_GT(r.total / 2, r.ok);
 	/* TCP's tcp_max_syn_backlog rule drops before its queue is full,
 	 * and TCP logs only a full queue: here it never is
@@ -568,7 +547,7 @@ static void always_cookies(struct __test_metadata *_metadata,
 	ssize_t n, got;
 	pid_t pid;
 
-	ASSERT_EQ(0, shake_write_sysctl(self->k->syncookies, "2"));
+	ASSERT_EQ(0, shake_set_sysctl(self->proto, "syncookies", "2"));
 	lfd = socket(AF_INET, SOCK_STREAM, self->proto);
 	ASSERT_EQ(0, shake_bind(lfd, SRV_ADDR, PORT));
 	ASSERT_EQ(0, listen(lfd, BACKLOG));
@@ -578,8 +557,8 @@ static void always_cookies(struct __test_metadata *_metadata,
 	if (!pid) {
 		/* the client: connect, send 1 MB, read 1 MB, report options */
 		res[0] = -1;
-		if (enter_cli() || shake_write_sysctl(self->k->timestamps,
-						      client_ts ? "1" : "0"))
+		if (enter_cli() || shake_set_sysctl(self->proto, "timestamps",
+						    client_ts ? "1" : "0"))
 			_exit(1);
 		cfd = socket(AF_INET, SOCK_STREAM, self->proto);
 		if (connect(cfd, (struct sockaddr *)&to, sizeof(to)))
@@ -620,7 +599,7 @@ static void always_cookies(struct __test_metadata *_metadata,
 	EXPECT_EQ(1, shake_counter(self->proto, "SyncookiesSent"));
 	EXPECT_EQ(1, shake_counter(self->proto, "SyncookiesRecv"));
 	EXPECT_EQ(0, shake_counter(self->proto, "SyncookiesFailed"));
-	EXPECT_EQ(0, syn_recv_count(self->k->stat_file, PORT));
+	EXPECT_EQ(0, syn_recv_count(self->proto, PORT));
 	TH_LOG("server options %d snd_wscale %d rcv_wscale %d; client "
 	       "options %d snd_wscale %d rcv_wscale %d", opts, sws, rws,
 	       copts, csws, crws);
@@ -708,8 +687,7 @@ TEST_F(hand, forged_acks_rejected)
 	struct shake_seg s;
 	int i, rsts = 0;
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/syncookies",
-					"2"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "syncookies", "2"));
 	for (i = 0; i < 200; i++) {
 		x = x * 1103515245u + 12345;
 		self->p.pport = 20000 + i;
@@ -725,7 +703,7 @@ TEST_F(hand, forged_acks_rejected)
 	EXPECT_EQ(-1, accept_now(self->lfd));
 	EXPECT_EQ(EAGAIN, errno);
 	EXPECT_EQ(socks, shake_protocols_sockets("SHAKE"));
-	EXPECT_EQ(0, syn_recv_count("/proc/net/shake", LPORT));
+	EXPECT_EQ(0, syn_recv_count(shake_proto(), LPORT));
 }
 
 /* A valid cookie with a wrong peer ISN (the ACK's sequence number) fails */
@@ -735,8 +713,7 @@ TEST_F(hand, cookie_bound_to_isn)
 	uint32_t y;
 	int fd;
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/syncookies",
-					"2"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "syncookies", "2"));
 	y = hand_syn(_metadata, &self->p, 30001, 5000);
 	ASSERT_EQ(0, peer_send(&self->p, 6001, y + 1, F_ACK, 0, NULL, 0));
 	usleep(100000);
@@ -764,8 +741,7 @@ TEST_F(hand, cookie_past_bound)
 	uint32_t y;
 	int fd;
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/max_syn_backlog",
-					"2"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "max_syn_backlog", "2"));
 	self->p.pport = 31000;
 	ASSERT_EQ(0, peer_send(&self->p, 77, 88, F_ACK, 0, NULL, 0));
 	ASSERT_EQ(1, peer_recv(&self->p, &s, 1000));
@@ -777,7 +753,7 @@ TEST_F(hand, cookie_past_bound)
 	EXPECT_EQ(0, shake_stat("SyncookiesSent"));
 	y = hand_syn(_metadata, &self->p, 31003, 300);
 	EXPECT_EQ(1, shake_stat("SyncookiesSent"));
-	EXPECT_EQ(2, syn_recv_count("/proc/net/shake", LPORT));
+	EXPECT_EQ(2, syn_recv_count(shake_proto(), LPORT));
 	ASSERT_EQ(0, peer_send(&self->p, 301, y + 1, F_ACK, 0, NULL, 0));
 	usleep(100000);
 	EXPECT_EQ(1, shake_stat("SyncookiesRecv"));
@@ -807,8 +783,7 @@ TEST_F(hand, expired_cookie_rejected)
 	uint32_t y;
 	int fd, err;
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/syncookies",
-					"2"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "syncookies", "2"));
 	y = hand_syn(_metadata, &self->p, 32001, 9000);
 	ASSERT_EQ(0, step_clock(130));
 	ASSERT_EQ(0, peer_send(&self->p, 9001, y + 1, F_ACK, 0, NULL, 0));

@@ -556,8 +556,8 @@ static void run_case(struct __test_metadata *_metadata,
 	 * the slow debug kernel; the counts checked below are about loss.
 	 */
 	if (self->proto == IPPROTO_TCP && (imp->expect & NO_RETRANS))
-		ASSERT_EQ(0, shake_write_sysctl(
-				"/proc/sys/net/ipv4/tcp_early_retrans", "0"));
+		ASSERT_EQ(0, shake_set_sysctl(IPPROTO_TCP, "early_retrans",
+					      "0"));
 	connect_pair(_metadata, self, 0, 0);
 	if (imp->netem)
 		impair(_metadata, self, imp->netem, imp->data_only);
@@ -799,19 +799,14 @@ TEST_F_TIMEOUT(transfer, blackhole_backoff, 120)
 	move(_metadata, self->cfd, self->afd, 0x5eed0005, 0, 64 * KiB,
 	     "before");
 	snprintf(num, sizeof(num), "%d", retries);
-	if (variant->tcp) {
-		ASSERT_EQ(0, shake_write_sysctl(
-				"/proc/sys/net/ipv4/tcp_retries2", num));
-		/*
-		 * No tail loss probe: it is TCP's own, and would take the
-		 * place of the first timeout.
-		 */
-		ASSERT_EQ(0, shake_write_sysctl(
-				"/proc/sys/net/ipv4/tcp_early_retrans", "0"));
-	} else {
-		ASSERT_EQ(0, shake_write_sysctl(
-				"/proc/sys/net/shake/retries2", num));
-	}
+	ASSERT_EQ(0, shake_set_sysctl(self->proto, "retries2", num));
+	/*
+	 * No tail loss probe: it is TCP's own, and would take the place of
+	 * the first timeout.
+	 */
+	if (variant->tcp)
+		ASSERT_EQ(0, shake_set_sysctl(IPPROTO_TCP, "early_retrans",
+					      "0"));
 	/*
 	 * Drop at R's ingress, which its tap sees first: netem on S's qdisc
 	 * would drop frames before any tap saw them.
