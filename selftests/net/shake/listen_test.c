@@ -20,6 +20,7 @@
 #include "kselftest_harness.h"
 #include "peer.h"
 #include "shake_lib.h"
+#include "shake_topo.h"
 
 #define SERVER PEER_LOCAL
 #define LPORT 8000
@@ -412,31 +413,25 @@ TEST(simultaneous_open_both_sides)
 {
 	struct sockaddr_in a_addr = shake_addr("10.8.0.1", 6001);
 	struct sockaddr_in b_addr = shake_addr("10.8.0.2", 6002);
-	char nsb[32], cmd[512], path[64];
-	int nsa, nsb_fd, a, b;
+	struct shake_topo t = {
+		.end = {
+			{ .dev = "va", .addr = { "10.8.0.1/24" },
+			  .netem = "delay 200ms" },
+			{ .dev = "vb", .addr = { "10.8.0.2/24" },
+			  .netem = "delay 200ms" },
+		},
+	};
+	int a, b;
 
-	ASSERT_EQ(0, shake_new_netns());
-	nsa = open("/proc/self/ns/net", O_RDONLY);
-	snprintf(nsb, sizeof(nsb), "shakeS%d", getpid());
-	snprintf(cmd, sizeof(cmd),
-		 "ip netns add %s && "
-		 "ip link add name va type veth peer name vb netns %s && "
-		 "ip addr add 10.8.0.1/24 dev va && ip link set va up && "
-		 "tc qdisc add dev va root netem delay 200ms && "
-		 "ip -n %s addr add 10.8.0.2/24 dev vb && ip -n %s link set vb up && "
-		 "ip netns exec %s tc qdisc add dev vb root netem delay 200ms",
-		 nsb, nsb, nsb, nsb, nsb);
-	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, shake_topo_up(&t));
 	usleep(300000);		/* let the link come up */
 
 	a = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, shake_proto());
 	ASSERT_EQ(0, shake_bind(a, "10.8.0.1", 6001));
-	snprintf(path, sizeof(path), "/run/netns/%s", nsb);
-	nsb_fd = open(path, O_RDONLY);
-	ASSERT_EQ(0, setns(nsb_fd, CLONE_NEWNET));
+	ASSERT_EQ(0, setns(t.ns[1], CLONE_NEWNET));
 	b = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, shake_proto());
 	ASSERT_EQ(0, shake_bind(b, "10.8.0.2", 6002));
-	ASSERT_EQ(0, setns(nsa, CLONE_NEWNET));
+	ASSERT_EQ(0, setns(t.ns[0], CLONE_NEWNET));
 
 	EXPECT_EQ(-1, connect(a, (struct sockaddr *)&b_addr, sizeof(b_addr)));
 	EXPECT_EQ(EINPROGRESS, errno);
@@ -450,15 +445,14 @@ TEST(simultaneous_open_both_sides)
 	EXPECT_EQ(1, shake_proc_state(shake_proto(), "10.8.0.1", 6001));	/* ESTABLISHED */
 	EXPECT_EQ(1, shake_stat("ActiveOpens"));
 	EXPECT_EQ(0, shake_stat("PassiveOpens"));	/* nobody listened */
-	ASSERT_EQ(0, setns(nsb_fd, CLONE_NEWNET));
+	ASSERT_EQ(0, setns(t.ns[1], CLONE_NEWNET));
 	EXPECT_EQ(1, shake_proc_state(shake_proto(), "10.8.0.2", 6002));
 	EXPECT_EQ(1, shake_stat("ActiveOpens"));
 	EXPECT_EQ(0, shake_stat("PassiveOpens"));
-	ASSERT_EQ(0, setns(nsa, CLONE_NEWNET));
+	ASSERT_EQ(0, setns(t.ns[0], CLONE_NEWNET));
 	close(a);
 	close(b);
-	snprintf(cmd, sizeof(cmd), "ip netns del %s", nsb);
-	EXPECT_EQ(0, system(cmd));
+	shake_topo_down(&t);
 }
 
 /* TCP's rule: SO_REUSEADDR sharing ends where a sharer listens */

@@ -2,7 +2,6 @@
 /* A hand-driven peer for shake sockets: see peer.h. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -10,9 +9,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,67 +17,47 @@
 #include "peer.h"
 #include "shake_lib.h"
 
-static int get_mac(const char *dev, uint8_t *mac)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), ret;
-
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
-	ret = ioctl(fd, SIOCGIFHWADDR, &ifr);
-	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	close(fd);
-	return ret;
-}
-
 int peer_setup(struct shake_peer *p)
 {
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET,
 		.sll_protocol = htons(ETH_P_ALL),
 	};
-	char path[64];
-	uint8_t *m;
 
 	memset(p, 0, sizeof(*p));
 	p->pport = 80;
-	if (shake_new_netns())
+	p->pkt = -1;
+	p->topo = (struct shake_topo){
+		.end = {
+			/* complete checksums: peer_recv() checks them */
+			{ .dev = "sa", .addr = { PEER_LOCAL "/24" },
+			  .tx_off = true },
+			{ .dev = "sb", .addr = { PEER_ADDR "/24" },
+			  .unowned = true },
+		},
+		.static_neigh = true,
+	};
+	if (shake_topo_up(&p->topo))
 		return -1;
 	/* the peer vanishes with the test, leaving what it talked to */
 	if (shake_short_orphans(shake_proto()) ||
 	    shake_set_sysctl(shake_proto(), "fin_timeout", "1"))
 		return -1;
-	p->nsa_fd = open("/proc/self/ns/net", O_RDONLY);
-	snprintf(p->nsb, sizeof(p->nsb), "shakeB%d", getpid());
-	if (shake_sh("ip netns add %s", p->nsb) ||
-	    shake_sh("ip link add name sa type veth peer name sb netns %s", p->nsb) ||
-	    shake_sh("ip addr add %s/24 dev sa && ip link set sa up", PEER_LOCAL) ||
-	    /* no checksum offload: segments leave complete, and are checked */
-	    shake_sh("ethtool -K sa tx off >/dev/null") ||
-	    shake_sh("ip -n %s link set sb up", p->nsb) ||
-	    get_mac("sa", p->mac_a))
-		return -1;
 
-	snprintf(path, sizeof(path), "/run/netns/%s", p->nsb);
-	p->nsb_fd = open(path, O_RDONLY);
-	if (p->nsb_fd < 0 || setns(p->nsb_fd, CLONE_NEWNET) ||
-	    get_mac("sb", p->mac_b))
+	if (setns(p->topo.ns[1], CLONE_NEWNET))
 		return -1;
-	p->ifindex = if_nametoindex("sb");
 	p->pkt = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
-	sll.sll_ifindex = p->ifindex;
-	if (p->pkt < 0 || bind(p->pkt, (struct sockaddr *)&sll, sizeof(sll)) ||
-	    setns(p->nsa_fd, CLONE_NEWNET))
+	sll.sll_ifindex = p->topo.ifindex[1];
+	if (p->pkt < 0 || bind(p->pkt, (struct sockaddr *)&sll, sizeof(sll)))
 		return -1;
-
-	m = p->mac_b;
-	return shake_sh("ip neigh add %s lladdr %02x:%02x:%02x:%02x:%02x:%02x dev sa nud permanent",
-		   PEER_ADDR, m[0], m[1], m[2], m[3], m[4], m[5]) ? -1 : 0;
+	return setns(p->topo.ns[0], CLONE_NEWNET) ? -1 : 0;
 }
 
 void peer_teardown(struct shake_peer *p)
 {
-	close(p->pkt);
-	shake_sh("ip netns del %s", p->nsb);
+	if (p->pkt >= 0)
+		close(p->pkt);
+	shake_topo_down(&p->topo);
 }
 
 /* Milliseconds left until deadline, at least 0 */
@@ -144,8 +121,8 @@ int peer_recv(struct shake_peer *p, struct shake_seg *out, int ms)
 /* An Ethernet header from B to A */
 static void eth_hdr(struct shake_peer *p, uint8_t *frame)
 {
-	memcpy(frame, p->mac_a, 6);
-	memcpy(frame + 6, p->mac_b, 6);
+	memcpy(frame, p->topo.mac[0], 6);
+	memcpy(frame + 6, p->topo.mac[1], 6);
 	frame[12] = 0x08;	/* ETH_P_IP */
 	frame[13] = 0x00;
 }
@@ -154,11 +131,11 @@ static int frame_send(struct shake_peer *p, const uint8_t *frame, int len)
 {
 	struct sockaddr_ll to = {
 		.sll_family = AF_PACKET,
-		.sll_ifindex = p->ifindex,
+		.sll_ifindex = p->topo.ifindex[1],
 		.sll_halen = 6,
 	};
 
-	memcpy(to.sll_addr, p->mac_a, 6);
+	memcpy(to.sll_addr, p->topo.mac[0], 6);
 	return sendto(p->pkt, frame, len, 0, (struct sockaddr *)&to,
 		      sizeof(to)) == len ? 0 : -1;
 }

@@ -12,16 +12,14 @@
 #include <stdint.h>
 
 #include "shake_seg.h"
+#include "shake_topo.h"
 
 #define PEER_LOCAL "10.9.0.1"
 #define PEER_ADDR "10.9.0.2"
 
 struct shake_peer {
-	char nsb[32];
-	int nsa_fd, nsb_fd;
+	struct shake_topo topo;	/* end 0: A's sa; end 1: B's sb */
 	int pkt;		/* packet socket on sb, in B */
-	int ifindex;		/* of sb, in B */
-	uint8_t mac_a[6], mac_b[6];
 	uint16_t lport;		/* shake's port: of the last segment seen */
 	uint16_t pport;		/* the peer's port */
 	uint8_t quote[28];	/* IP header and 8 bytes of the last segment */

@@ -36,6 +36,7 @@
 #include "kselftest_harness.h"
 #include "shake_lib.h"
 #include "shake_seg.h"
+#include "shake_topo.h"
 
 #define C_ADDR "10.12.0.1"
 #define S_ADDR "10.12.0.2"
@@ -67,7 +68,8 @@ struct conn {
 
 FIXTURE(release) {
 	int proto;
-	int ns_c, ns_s;		/* the case runs in C unless it moves */
+	struct shake_topo topo;	/* end 0: C's vc; end 1: S's vs */
+	int ns_c, ns_s;		/* topo's namespaces; the case runs in C */
 	int lfd;		/* S's listener on S_ADDR:PORT */
 	struct conn k;		/* the case's connection, over the veth */
 	int fds[MAX_FDS];	/* open sockets: the teardown aborts them */
@@ -544,10 +546,7 @@ static const char *flag_str(uint8_t f)
 static void blackhole(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(release) *self, bool on)
 {
-	ASSERT_EQ(0, shake_netns_sh(self->ns_s, self->ns_c, on ?
-		"tc qdisc add dev vs handle ffff: ingress && "
-		"tc filter add dev vs parent ffff: matchall action drop" :
-		"tc qdisc del dev vs handle ffff: ingress"));
+	ASSERT_EQ(0, shake_topo_drop_ingress(&self->topo, S, on));
 }
 
 /* ---- the fixture ---- */
@@ -561,24 +560,21 @@ FIXTURE_SETUP(release)
 	self->cap = -1;
 	for (i = 0; i < MAX_FDS; i++)
 		self->fds[i] = -1;
-	/* unnamed namespaces: they vanish with this process */
-	ASSERT_EQ(0, shake_new_netns());
-	ASSERT_EQ(0, shake_short_orphans(self->proto));
-	self->ns_c = open("/proc/thread-self/ns/net", O_RDONLY);
-	ASSERT_EQ(0, shake_new_netns());
-	ASSERT_EQ(0, shake_short_orphans(self->proto));
-	self->ns_s = open("/proc/thread-self/ns/net", O_RDONLY);
-	ASSERT_LE(0, self->ns_c);
-	ASSERT_LE(0, self->ns_s);
-	ASSERT_EQ(0, shake_netns_sh(self->ns_c, self->ns_c,
-			"ip link add vc address " C_MAC " type veth "
-			"peer name vs address " S_MAC " netns /proc/%d/fd/%d && "
-			"ip addr add " C_ADDR "/24 dev vc && ip link set vc up && "
-			"ip neigh add " S_ADDR " lladdr " S_MAC " dev vc nud permanent",
-			getpid(), self->ns_s));
-	ASSERT_EQ(0, shake_netns_sh(self->ns_s, self->ns_c,
-			"ip addr add " S_ADDR "/24 dev vs && ip link set vs up && "
-			"ip neigh add " C_ADDR " lladdr " C_MAC " dev vs nud permanent"));
+	self->topo = (struct shake_topo){
+		.end = {
+			[C] = { .dev = "vc", .addr = { C_ADDR "/24" },
+				.mac = C_MAC },
+			[S] = { .dev = "vs", .addr = { S_ADDR "/24" },
+				.mac = S_MAC },
+		},
+		.static_neigh = true,
+	};
+	ASSERT_EQ(0, shake_topo_up(&self->topo));
+	self->ns_c = self->topo.ns[C];
+	self->ns_s = self->topo.ns[S];
+	/* what a case leaves closing into a dead link gives up soon */
+	ASSERT_EQ(0, set_sysctl(self, self->ns_c, "orphan_retries", "1"));
+	ASSERT_EQ(0, set_sysctl(self, self->ns_s, "orphan_retries", "1"));
 	self->lfd = listener(_metadata, self, self->ns_s, S_ADDR, PORT, false);
 	self->k = veth_conn(self);
 }
@@ -610,8 +606,7 @@ FIXTURE_TEARDOWN(release)
 	if (self->cap >= 0)
 		close(self->cap);
 	free(self->seg);
-	close(self->ns_c);
-	close(self->ns_s);
+	shake_topo_down(&self->topo);
 	TH_LOG("%.1f s", shake_now() - self->t0);
 }
 
@@ -816,10 +811,8 @@ TEST_F(release, simultaneous_close)
 	isns(_metadata, self, k, &x, &y);
 	u = x + 1 + C_BYTES;
 	w = y + 1 + S_BYTES;
-	ASSERT_EQ(0, shake_netns_sh(self->ns_c, self->ns_c,
-			"tc qdisc add dev vc root netem delay 60ms"));
-	ASSERT_EQ(0, shake_netns_sh(self->ns_s, self->ns_c,
-			"tc qdisc add dev vs root netem delay 60ms"));
+	ASSERT_EQ(0, shake_topo_netem(&self->topo, C, "delay 60ms"));
+	ASSERT_EQ(0, shake_topo_netem(&self->topo, S, "delay 60ms"));
 	from = cap_poll(self);
 
 	ASSERT_EQ(0, shutdown(k->c, SHUT_WR));

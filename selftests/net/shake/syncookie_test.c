@@ -40,6 +40,7 @@
 #include "peer.h"
 #include "shake_lib.h"
 #include "shake_seg.h"
+#include "shake_topo.h"
 
 #define SRV_ADDR	"10.0.1.1"
 #define CLI_ADDR	"10.0.1.2"
@@ -54,42 +55,22 @@
  */
 #define TCP_SLACK	2
 
-static char cli_ns[32];
-
-/* S (the caller's new namespace) and C, joined by a veth pair */
-static int topo_setup(void)
-{
-	if (shake_new_netns())
-		return -1;
-	snprintf(cli_ns, sizeof(cli_ns), "synck%d", getpid());
-	return shake_sh("ip netns add %s && "
-		  "ip link add vs type veth peer name vc netns %s && "
-		  "ip addr add " SRV_ADDR "/24 dev vs && ip link set vs up && "
-		  "ip -n %s addr add " CLI_ADDR "/24 dev vc && "
-		  "ip -n %s link set vc up && ip -n %s link set lo up && "
-		  "ip route add 10.99.0.0/16 via " CLI_ADDR " dev vs && "
-		  "ip netns exec %s sysctl -qw net.ipv4.ip_forward=0",
-		  cli_ns, cli_ns, cli_ns, cli_ns, cli_ns, cli_ns);
-}
-
-static void topo_teardown(void)
-{
-	shake_sh("ip netns del %s 2>/dev/null", cli_ns);
-}
+/*
+ * S (end 0: the caller's namespace, the listener's) and C (end 1: the
+ * flood and the client), joined by a veth pair
+ */
+static struct shake_topo topo = {
+	.end = {
+		{ .dev = "vs", .addr = { SRV_ADDR "/24" },
+		  .route = "10.99.0.0/16 via " CLI_ADDR },
+		{ .dev = "vc", .addr = { CLI_ADDR "/24" } },
+	},
+};
 
 /* Move the calling (child) process into C */
 static int enter_cli(void)
 {
-	char path[64];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/var/run/netns/%s", cli_ns);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ret = setns(fd, CLONE_NEWNET);
-	close(fd);
-	return ret;
+	return setns(topo.ns[1], CLONE_NEWNET);
 }
 
 /* Requests (SYN_RECV lines) on @lport in the protocol's /proc table */
@@ -440,12 +421,12 @@ FIXTURE_VARIANT_ADD(flood, shake) {
 FIXTURE_SETUP(flood)
 {
 	self->proto = variant->tcp ? IPPROTO_TCP : shake_proto();
-	ASSERT_EQ(0, topo_setup());
+	ASSERT_EQ(0, shake_topo_up(&topo));
 }
 
 FIXTURE_TEARDOWN(flood)
 {
-	topo_teardown();
+	shake_topo_down(&topo);
 }
 
 /* syncookies=1: every legitimate connection gets through the flood */
