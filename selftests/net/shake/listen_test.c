@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>	/* TCP_SYN_RECV */
 #include <poll.h>
 #include <sched.h>
 #include <stdint.h>
@@ -33,10 +34,8 @@ FIXTURE(server) {
 FIXTURE_SETUP(server)
 {
 	ASSERT_EQ(0, peer_setup(&self->p));
-	self->lfd = socket(AF_INET, SOCK_STREAM, shake_proto());
-	ASSERT_EQ(0, shake_bind(self->lfd, SERVER, LPORT));
-	ASSERT_EQ(0, listen(self->lfd, 4));
-	self->p.lport = LPORT;
+	self->lfd = peer_listen(&self->p, LPORT, 0, 4);
+	ASSERT_LE(0, self->lfd);
 }
 
 FIXTURE_TEARDOWN(server)
@@ -62,18 +61,7 @@ static uint32_t peer_syn(struct __test_metadata *_metadata,
 /* Count the SYN_RECV lines of /proc/net/shake */
 static int syn_recv_lines(void)
 {
-	char line[512];
-	unsigned int st;
-	int n = 0;
-	FILE *f = fopen("/proc/net/shake", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*d: %*s %*s %x", &st) == 1 && st == 3)
-			n++;
-	fclose(f);
-	return n;
+	return shake_proc_count_state(shake_proto(), TCP_SYN_RECV);
 }
 
 TEST_F(server, handshake_and_data_on_final_ack)

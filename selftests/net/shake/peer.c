@@ -60,6 +60,20 @@ void peer_teardown(struct shake_peer *p)
 	shake_topo_down(&p->topo);
 }
 
+int peer_listen(struct shake_peer *p, uint16_t port, int type, int backlog)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | type, shake_proto());
+
+	if (fd < 0)
+		return -1;
+	if (shake_bind(fd, PEER_LOCAL, port) || listen(fd, backlog)) {
+		close(fd);
+		return -1;
+	}
+	p->lport = port;
+	return fd;
+}
+
 /* Milliseconds left until deadline, at least 0 */
 static int ms_left(const struct timespec *deadline)
 {

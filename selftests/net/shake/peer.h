@@ -32,6 +32,12 @@ int peer_setup(struct shake_peer *p);
 void peer_teardown(struct shake_peer *p);
 
 /*
+ * A shake listener on PEER_LOCAL:port (type: socket()'s flags such as
+ * SOCK_NONBLOCK), the peer's lport: its fd, or -1.
+ */
+int peer_listen(struct shake_peer *p, uint16_t port, int type, int backlog);
+
+/*
  * The next segment shake sent, within ms milliseconds: 1, 0 if none came,
  * -1 if one came with a bad checksum.
  */

@@ -621,11 +621,8 @@ FIXTURE(hand) {
 FIXTURE_SETUP(hand)
 {
 	ASSERT_EQ(0, peer_setup(&self->p));
-	self->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK,
-			   shake_proto());
-	ASSERT_EQ(0, shake_bind(self->lfd, PEER_LOCAL, LPORT));
-	ASSERT_EQ(0, listen(self->lfd, BACKLOG));
-	self->p.lport = LPORT;
+	self->lfd = peer_listen(&self->p, LPORT, SOCK_NONBLOCK, BACKLOG);
+	ASSERT_LE(0, self->lfd);
 }
 
 FIXTURE_TEARDOWN(hand)
