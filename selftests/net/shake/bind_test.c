@@ -92,8 +92,8 @@ TEST_F(bind, ephemeral_in_range)
 {
 	int fd[8], i, j;
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/ipv4/ip_local_port_range",
-					"40000 40009"));
+	ASSERT_EQ(0, shake_set_sysctl(self->proto, "ip_local_port_range",
+				      "40000 40009"));
 	for (i = 0; i < 8; i++) {
 		int port;
 
@@ -115,8 +115,8 @@ TEST_F(bind, ephemeral_exhausted)
 	int a = new_sock(self->proto), b = new_sock(self->proto);
 	int c = new_sock(self->proto);
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/ipv4/ip_local_port_range",
-					"40000 40001"));
+	ASSERT_EQ(0, shake_set_sysctl(self->proto, "ip_local_port_range",
+				      "40000 40001"));
 	ASSERT_EQ(0, shake_bind(a, "0.0.0.0", 0));
 	ASSERT_EQ(0, shake_bind(b, "0.0.0.0", 0));
 	EXPECT_NE(shake_local_port(a), shake_local_port(b));
@@ -132,10 +132,10 @@ TEST_F(bind, ephemeral_skips_reserved)
 {
 	int a = new_sock(self->proto), b = new_sock(self->proto);
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/ipv4/ip_local_port_range",
-					"40000 40001"));
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/ipv4/ip_local_reserved_ports",
-					"40000"));
+	ASSERT_EQ(0, shake_set_sysctl(self->proto, "ip_local_port_range",
+				      "40000 40001"));
+	ASSERT_EQ(0, shake_set_sysctl(self->proto, "ip_local_reserved_ports",
+				      "40000"));
 	ASSERT_EQ(0, shake_bind(a, "0.0.0.0", 0));
 	EXPECT_EQ(40001, shake_local_port(a));
 	EXPECT_EQ(-EADDRINUSE, shake_bind(b, "0.0.0.0", 0));

@@ -18,6 +18,7 @@
 
 dir=$(cd "$(dirname "$0")" && pwd)
 conn=$dir/capture_conn.py
+topo=$dir/shake_topo
 shake_proto=$(cat /sys/module/shake/parameters/ipproto 2>/dev/null || echo 253)
 count=5			# connections on one 4-tuple
 srv_ip=10.0.1.2
@@ -74,18 +75,10 @@ wait_for() {
 	return 1
 }
 
-setup() {
-	ip netns add $cns && ip netns add $sns &&
-	ip -n $sns link add veth-s type veth peer name veth-c netns $cns &&
-	ip -n $cns addr add $cli_ip/24 dev veth-c &&
-	ip -n $cns addr add $mtu_cli_ip/24 dev veth-c &&
-	ip -n $sns addr add $srv_ip/24 dev veth-s &&
-	ip -n $cns link set lo up && ip -n $cns link set veth-c up &&
-	ip -n $sns link set lo up && ip -n $sns link set veth-s up &&
-	ip -n $sns route add $mtu_cli_ip/32 dev veth-s mtu 1400
-}
-
-if ! setup; then
+# the server's namespace and end (0), the client's (1): see shake_topo.h
+if ! "$topo" ns0=$sns dev0=veth-s addr0=$srv_ip/24 \
+	route0="$mtu_cli_ip/32 mtu 1400" \
+	ns1=$cns dev1=veth-c addr1=$cli_ip/24 addr1=$mtu_cli_ip/24; then
 	echo "1..1"
 	echo "not ok 1 capture: namespaces and veth pair"
 	exit 1

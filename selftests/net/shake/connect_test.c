@@ -134,7 +134,7 @@ TEST_F(active, syn_backoff_then_timeout)
 	double gap1, gap2, end;
 	struct shake_seg s;
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/syn_retries", "2"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "syn_retries", "2"));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	fd = client_connect(_metadata, 1, 0);
 	pfd[0] = (struct pollfd){ .fd = self->p.pkt, .events = POLLIN };
@@ -275,7 +275,7 @@ TEST_F(active, host_unreachable_after_retries)
 	int fd;
 	struct shake_seg s;
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/syn_retries", "1"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "syn_retries", "1"));
 	fd = client_connect(_metadata, 1, 0);
 	ASSERT_EQ(1, peer_recv(&self->p, &s, 2000));
 	ASSERT_EQ(0, peer_send_unreach(&self->p, 1, ntohl(s.seq)));

@@ -17,49 +17,41 @@
 
 #include "kselftest_harness.h"
 #include "shake_lib.h"
+#include "shake_seg.h"
 
 #define SPORT 40000
 #define DPORT 7777	/* nobody listens here */
 
-#define F_FIN 0x01
-#define F_SYN 0x02
-#define F_RST 0x04
-#define F_PSH 0x08
-#define F_ACK 0x10
+#define SEG_MAX 64	/* the largest segment a case sends */
 
-struct seg {
-	uint16_t sport, dport;
-	uint32_t seq, ack;
-	uint8_t off_res;	/* data offset in the high nibble */
-	uint8_t flags;
-	uint16_t win, check, urg;
-} __attribute__((packed));
+/* A segment from SPORT to DPORT over loopback, window 1000 */
+static struct shake_seg_desc desc(uint32_t seq, uint32_t ack, uint8_t flags,
+				  int paylen)
+{
+	static const char xs[SEG_MAX] = { [0 ... SEG_MAX - 1] = 'x' };
+
+	return (struct shake_seg_desc){
+		.proto = shake_proto(),
+		.saddr = htonl(INADDR_LOOPBACK), .daddr = htonl(INADDR_LOOPBACK),
+		.sport = SPORT, .dport = DPORT,
+		.seq = seq, .ack = ack, .flags = flags, .win = 1000,
+		.data = xs, .len = paylen,
+	};
+}
 
 /*
- * Build a segment in buf: header, options (a multiple of 4 bytes), payload.
- * Returns its length.
+ * Build a segment in buf (SEG_MAX bytes): header, options (a multiple of
+ * 4 bytes), payload. Returns its length, or -1: sendto() then fails the
+ * test.
  */
 static int build(uint8_t *buf, uint32_t seq, uint32_t ack, uint8_t flags,
 		 const void *opts, int optlen, int paylen)
 {
-	struct seg *s = (struct seg *)buf;
-	int hlen = sizeof(*s) + optlen;
+	struct shake_seg_desc d = desc(seq, ack, flags, paylen);
 
-	if (optlen % 4)
-		return -1;	/* sendto() then fails the test */
-	memset(buf, 0, hlen + paylen);
-	s->sport = htons(SPORT);
-	s->dport = htons(DPORT);
-	s->seq = htonl(seq);
-	s->ack = htonl(ack);
-	s->off_res = (hlen / 4) << 4;
-	s->flags = flags;
-	s->win = htons(1000);
-	memcpy(buf + sizeof(*s), opts, optlen);
-	memset(buf + hlen, 'x', paylen);
-	s->check = shake_csum(buf, hlen + paylen, htonl(INADDR_LOOPBACK),
-			      htonl(INADDR_LOOPBACK), shake_proto());
-	return hlen + paylen;
+	d.opt = opts;
+	d.optlen = optlen;
+	return shake_seg_build(buf, SEG_MAX, &d);
 }
 
 FIXTURE(input) {
@@ -103,21 +95,22 @@ static void send_seg(struct __test_metadata *_metadata, int raw,
  * The next segment from DPORT to SPORT (skipping the copies of what we sent
  * ourselves), with its checksum checked. Returns 1, or 0 if none came.
  */
-static int reply(struct __test_metadata *_metadata, int raw, struct seg *out)
+static int reply(struct __test_metadata *_metadata, int raw,
+		 struct shake_seg *out)
 {
 	uint8_t pkt[1500];
 
 	for (;;) {
 		ssize_t n = recv(raw, pkt, sizeof(pkt), 0);
 		struct iphdr *ip = (struct iphdr *)pkt;
-		struct seg *s;
+		struct shake_seg *s;
 		int seglen;
 
 		if (n < 0) {
 			EXPECT_EQ(EAGAIN, errno);
 			return 0;
 		}
-		s = (struct seg *)(pkt + ip->ihl * 4);
+		s = (struct shake_seg *)(pkt + ip->ihl * 4);
 		seglen = n - ip->ihl * 4;
 		if (s->sport != htons(DPORT) || s->dport != htons(SPORT))
 			continue;
@@ -131,8 +124,8 @@ static int reply(struct __test_metadata *_metadata, int raw, struct seg *out)
 
 TEST_F(input, syn_draws_rst_ack)
 {
-	uint8_t buf[64];
-	struct seg r;
+	uint8_t buf[SEG_MAX];
+	struct shake_seg r;
 
 	send_seg(_metadata, self->raw, buf, build(buf, 1000, 0, F_SYN, NULL, 0, 0));
 	ASSERT_EQ(1, reply(_metadata, self->raw, &r));
@@ -149,8 +142,8 @@ TEST_F(input, syn_draws_rst_ack)
 
 TEST_F(input, ack_draws_rst_at_its_ack)
 {
-	uint8_t buf[64];
-	struct seg r;
+	uint8_t buf[SEG_MAX];
+	struct shake_seg r;
 
 	send_seg(_metadata, self->raw, buf, build(buf, 5, 0xfffffff0, F_ACK, NULL, 0, 0));
 	ASSERT_EQ(1, reply(_metadata, self->raw, &r));
@@ -160,8 +153,8 @@ TEST_F(input, ack_draws_rst_at_its_ack)
 
 TEST_F(input, data_and_fin_count_in_seg_len)
 {
-	uint8_t buf[64];
-	struct seg r;
+	uint8_t buf[SEG_MAX];
+	struct shake_seg r;
 
 	/* wraps around 2^32: 0xfffffffa + 10 data + FIN = 5 */
 	send_seg(_metadata, self->raw, buf,
@@ -173,8 +166,8 @@ TEST_F(input, data_and_fin_count_in_seg_len)
 
 TEST_F(input, syn_with_data)
 {
-	uint8_t buf[64];
-	struct seg r;
+	uint8_t buf[SEG_MAX];
+	struct shake_seg r;
 
 	send_seg(_metadata, self->raw, buf, build(buf, 300, 0, F_SYN, NULL, 0, 7));
 	ASSERT_EQ(1, reply(_metadata, self->raw, &r));
@@ -183,8 +176,8 @@ TEST_F(input, syn_with_data)
 
 TEST_F(input, rst_never_answered)
 {
-	uint8_t buf[64];
-	struct seg r;
+	uint8_t buf[SEG_MAX];
+	struct shake_seg r;
 
 	send_seg(_metadata, self->raw, buf, build(buf, 1, 0, F_RST, NULL, 0, 0));
 	send_seg(_metadata, self->raw, buf, build(buf, 1, 9, F_RST | F_ACK, NULL, 0, 0));
@@ -203,8 +196,8 @@ TEST_F(input, valid_options_accepted)
 		99, 4, 0xab, 0xcd,		/* unknown: skipped by length */
 		0, 0,				/* EOL and padding */
 	};
-	uint8_t buf[128];
-	struct seg r;
+	uint8_t buf[SEG_MAX];
+	struct shake_seg r;
 
 	send_seg(_metadata, self->raw, buf,
 		 build(buf, 42, 0, F_SYN, opts, sizeof(opts), 0));
@@ -215,8 +208,8 @@ TEST_F(input, valid_options_accepted)
 
 TEST_F(input, bad_checksum_dropped)
 {
-	uint8_t buf[64];
-	struct seg r;
+	uint8_t buf[SEG_MAX];
+	struct shake_seg r;
 	int len = build(buf, 1000, 0, F_SYN, NULL, 0, 4);
 
 	buf[len - 1] ^= 0x5a;		/* corrupt the payload */
@@ -229,8 +222,8 @@ TEST_F(input, bad_checksum_dropped)
 
 TEST_F(input, short_header_dropped)
 {
-	uint8_t buf[64];
-	struct seg r;
+	uint8_t buf[SEG_MAX];
+	struct shake_seg r;
 
 	build(buf, 1000, 0, F_SYN, NULL, 0, 0);
 	send_seg(_metadata, self->raw, buf, 12);
@@ -238,23 +231,20 @@ TEST_F(input, short_header_dropped)
 	EXPECT_EQ(self->inerrs + 1, shake_stat("InErrs"));
 }
 
+/* A SYN of len bytes whose header claims doff words */
 static void send_with_offset(struct __test_metadata *_metadata, int raw,
 			     int doff, int len)
 {
-	uint8_t buf[64];
-	struct seg *s = (struct seg *)buf;
+	struct shake_seg_desc d = desc(1000, 0, F_SYN, len - 20);
+	uint8_t buf[SEG_MAX];
 
-	build(buf, 1000, 0, F_SYN, NULL, 0, len - (int)sizeof(*s));
-	s->off_res = doff << 4;
-	s->check = 0;
-	s->check = shake_csum(buf, len, htonl(INADDR_LOOPBACK),
-			      htonl(INADDR_LOOPBACK), shake_proto());
-	send_seg(_metadata, raw, buf, len);
+	d.doff = doff;
+	send_seg(_metadata, raw, buf, shake_seg_build(buf, sizeof(buf), &d));
 }
 
 TEST_F(input, data_offset_too_small)
 {
-	struct seg r;
+	struct shake_seg r;
 
 	send_with_offset(_metadata, self->raw, 4, 20);
 	EXPECT_EQ(0, reply(_metadata, self->raw, &r));
@@ -263,7 +253,7 @@ TEST_F(input, data_offset_too_small)
 
 TEST_F(input, data_offset_past_end)
 {
-	struct seg r;
+	struct shake_seg r;
 
 	send_with_offset(_metadata, self->raw, 8, 24);	/* says 32 bytes */
 	EXPECT_EQ(0, reply(_metadata, self->raw, &r));
@@ -282,8 +272,8 @@ TEST_F(input, malformed_options_dropped)
 		{ 5, 7, 0, 0, 0, 0, 0, 0 },	/* SACK not a whole block */
 		{ 3, 4, 7, 0, 0, 0, 0, 0 },	/* window scale of length 4 */
 	};
-	uint8_t buf[64];
-	struct seg r;
+	uint8_t buf[SEG_MAX];
+	struct shake_seg r;
 	unsigned int i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -298,8 +288,8 @@ TEST_F(input, malformed_options_dropped)
 
 static int count_replies(struct __test_metadata *_metadata, int raw, int n)
 {
-	uint8_t buf[64];
-	struct seg r;
+	uint8_t buf[SEG_MAX];
+	struct shake_seg r;
 	int i, got = 0;
 
 	for (i = 0; i < n; i++)
@@ -311,35 +301,32 @@ static int count_replies(struct __test_metadata *_metadata, int raw, int n)
 
 TEST_F(input, resets_rate_limited)
 {
-	const char *knob = "/proc/sys/net/shake/reset_msgs_per_sec";
+	const char *knob = "reset_msgs_per_sec";
 	int got;
 
-	ASSERT_EQ(0, shake_write_sysctl(knob, "5"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), knob, "5"));
 	got = count_replies(_metadata, self->raw, 40);
 	EXPECT_LE(5, got);
 	EXPECT_GE(7, got);	/* the bucket may refill a little meanwhile */
 	EXPECT_EQ(self->outrsts + got, shake_stat("OutRsts"));
 	EXPECT_EQ(self->limited + 40 - got, shake_stat("OutRstsRateLimited"));
 
-	ASSERT_EQ(0, shake_write_sysctl(knob, "0"));	/* no limit */
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), knob, "0"));	/* no limit */
 	EXPECT_EQ(40, count_replies(_metadata, self->raw, 40));
 }
 
 TEST(sysctl_per_namespace)
 {
-	const char *knob = "/proc/sys/net/shake/reset_msgs_per_sec";
+	const char *knob = "reset_msgs_per_sec";
+	int proto = shake_proto();
 	char val[32] = "";
-	FILE *f;
 
 	ASSERT_EQ(0, shake_new_netns());
-	ASSERT_EQ(0, shake_write_sysctl(knob, "7"));
-	EXPECT_EQ(-EINVAL, shake_write_sysctl(knob, "-1"));
+	ASSERT_EQ(0, shake_set_sysctl(proto, knob, "7"));
+	EXPECT_EQ(-EINVAL, shake_set_sysctl(proto, knob, "-1"));
 	ASSERT_EQ(0, shake_new_netns());
-	f = fopen(knob, "r");
-	ASSERT_NE(NULL, f);
-	ASSERT_NE(NULL, fgets(val, sizeof(val), f));
-	fclose(f);
-	EXPECT_STREQ("1000\n", val);	/* the default, untouched */
+	ASSERT_EQ(0, shake_get_sysctl(proto, knob, val, sizeof(val)));
+	EXPECT_STREQ("1000", val);	/* the default, untouched */
 }
 
 TEST(stat_file_format)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>	/* TCP_SYN_RECV */
 #include <poll.h>
 #include <sched.h>
 #include <stdint.h>
@@ -20,6 +21,7 @@
 #include "kselftest_harness.h"
 #include "peer.h"
 #include "shake_lib.h"
+#include "shake_topo.h"
 
 #define SERVER PEER_LOCAL
 #define LPORT 8000
@@ -32,10 +34,8 @@ FIXTURE(server) {
 FIXTURE_SETUP(server)
 {
 	ASSERT_EQ(0, peer_setup(&self->p));
-	self->lfd = socket(AF_INET, SOCK_STREAM, shake_proto());
-	ASSERT_EQ(0, shake_bind(self->lfd, SERVER, LPORT));
-	ASSERT_EQ(0, listen(self->lfd, 4));
-	self->p.lport = LPORT;
+	self->lfd = peer_listen(&self->p, LPORT, 0, 4);
+	ASSERT_LE(0, self->lfd);
 }
 
 FIXTURE_TEARDOWN(server)
@@ -61,18 +61,7 @@ static uint32_t peer_syn(struct __test_metadata *_metadata,
 /* Count the SYN_RECV lines of /proc/net/shake */
 static int syn_recv_lines(void)
 {
-	char line[512];
-	unsigned int st;
-	int n = 0;
-	FILE *f = fopen("/proc/net/shake", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*d: %*s %*s %x", &st) == 1 && st == 3)
-			n++;
-	fclose(f);
-	return n;
+	return shake_proc_count_state(shake_proto(), TCP_SYN_RECV);
 }
 
 TEST_F(server, handshake_and_data_on_final_ack)
@@ -168,8 +157,7 @@ TEST_F(server, synack_retransmitted_then_dropped)
 	uint32_t y;
 	int n = 1;
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/synack_retries",
-					"2"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "synack_retries", "2"));
 	y = peer_syn(_metadata, &self->p, 40003, 7000);
 	clock_gettime(CLOCK_MONOTONIC, &t[0]);
 	while (n < 3 && peer_recv(&self->p, &s, 4000) == 1) {
@@ -275,8 +263,7 @@ TEST_F(server, abort_on_overflow_resets)
 	struct shake_seg s;
 	uint32_t yd;
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/abort_on_overflow",
-					"1"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "abort_on_overflow", "1"));
 	yd = fill_accept_queue(_metadata, self);
 	ASSERT_EQ(1, peer_recv(&self->p, &s, 2000));
 	EXPECT_EQ(F_RST, s.flags);
@@ -293,9 +280,8 @@ TEST_F(server, syn_queue_bound)
 	struct shake_seg s;
 	int i;
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/max_syn_backlog",
-					"2"));
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/syncookies", "0"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "max_syn_backlog", "2"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "syncookies", "0"));
 	for (i = 0; i < 2; i++)
 		peer_syn(_metadata, &self->p, 42000 + i, 1000 * i);
 	self->p.pport = 42002;
@@ -415,31 +401,25 @@ TEST(simultaneous_open_both_sides)
 {
 	struct sockaddr_in a_addr = shake_addr("10.8.0.1", 6001);
 	struct sockaddr_in b_addr = shake_addr("10.8.0.2", 6002);
-	char nsb[32], cmd[512], path[64];
-	int nsa, nsb_fd, a, b;
+	struct shake_topo t = {
+		.end = {
+			{ .dev = "va", .addr = { "10.8.0.1/24" },
+			  .netem = "delay 200ms" },
+			{ .dev = "vb", .addr = { "10.8.0.2/24" },
+			  .netem = "delay 200ms" },
+		},
+	};
+	int a, b;
 
-	ASSERT_EQ(0, shake_new_netns());
-	nsa = open("/proc/self/ns/net", O_RDONLY);
-	snprintf(nsb, sizeof(nsb), "shakeS%d", getpid());
-	snprintf(cmd, sizeof(cmd),
-		 "ip netns add %s && "
-		 "ip link add name va type veth peer name vb netns %s && "
-		 "ip addr add 10.8.0.1/24 dev va && ip link set va up && "
-		 "tc qdisc add dev va root netem delay 200ms && "
-		 "ip -n %s addr add 10.8.0.2/24 dev vb && ip -n %s link set vb up && "
-		 "ip netns exec %s tc qdisc add dev vb root netem delay 200ms",
-		 nsb, nsb, nsb, nsb, nsb);
-	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, shake_topo_up(&t));
 	usleep(300000);		/* let the link come up */
 
 	a = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, shake_proto());
 	ASSERT_EQ(0, shake_bind(a, "10.8.0.1", 6001));
-	snprintf(path, sizeof(path), "/run/netns/%s", nsb);
-	nsb_fd = open(path, O_RDONLY);
-	ASSERT_EQ(0, setns(nsb_fd, CLONE_NEWNET));
+	ASSERT_EQ(0, setns(t.ns[1], CLONE_NEWNET));
 	b = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, shake_proto());
 	ASSERT_EQ(0, shake_bind(b, "10.8.0.2", 6002));
-	ASSERT_EQ(0, setns(nsa, CLONE_NEWNET));
+	ASSERT_EQ(0, setns(t.ns[0], CLONE_NEWNET));
 
 	EXPECT_EQ(-1, connect(a, (struct sockaddr *)&b_addr, sizeof(b_addr)));
 	EXPECT_EQ(EINPROGRESS, errno);
@@ -453,15 +433,14 @@ TEST(simultaneous_open_both_sides)
 	EXPECT_EQ(1, shake_proc_state(shake_proto(), "10.8.0.1", 6001));	/* ESTABLISHED */
 	EXPECT_EQ(1, shake_stat("ActiveOpens"));
 	EXPECT_EQ(0, shake_stat("PassiveOpens"));	/* nobody listened */
-	ASSERT_EQ(0, setns(nsb_fd, CLONE_NEWNET));
+	ASSERT_EQ(0, setns(t.ns[1], CLONE_NEWNET));
 	EXPECT_EQ(1, shake_proc_state(shake_proto(), "10.8.0.2", 6002));
 	EXPECT_EQ(1, shake_stat("ActiveOpens"));
 	EXPECT_EQ(0, shake_stat("PassiveOpens"));
-	ASSERT_EQ(0, setns(nsa, CLONE_NEWNET));
+	ASSERT_EQ(0, setns(t.ns[0], CLONE_NEWNET));
 	close(a);
 	close(b);
-	snprintf(cmd, sizeof(cmd), "ip netns del %s", nsb);
-	EXPECT_EQ(0, system(cmd));
+	shake_topo_down(&t);
 }
 
 /* TCP's rule: SO_REUSEADDR sharing ends where a sharer listens */

@@ -2,7 +2,6 @@
 /* A hand-driven peer for shake sockets: see peer.h. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -10,9 +9,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,92 +17,61 @@
 #include "peer.h"
 #include "shake_lib.h"
 
-static uint32_t sum16(const void *data, int len)
-{
-	const uint16_t *w = data;
-	uint32_t sum = 0;
-
-	for (; len > 1; len -= 2)
-		sum += *w++;
-	if (len)
-		sum += *(const uint8_t *)w;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
-}
-
-static uint16_t seg_csum(const struct iphdr *ip, const void *seg, int len)
-{
-	return fold(sum16(seg, len) + sum16(&ip->saddr, 8) +
-		    htons(shake_proto()) + htons(len));
-}
-
-static int get_mac(const char *dev, uint8_t *mac)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), ret;
-
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
-	ret = ioctl(fd, SIOCGIFHWADDR, &ifr);
-	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	close(fd);
-	return ret;
-}
-
 int peer_setup(struct shake_peer *p)
 {
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET,
 		.sll_protocol = htons(ETH_P_ALL),
 	};
-	char path[64];
-	uint8_t *m;
 
 	memset(p, 0, sizeof(*p));
 	p->pport = 80;
-	if (shake_new_netns())
+	p->pkt = -1;
+	p->topo = (struct shake_topo){
+		.end = {
+			/* complete checksums: peer_recv() checks them */
+			{ .dev = "sa", .addr = { PEER_LOCAL "/24" },
+			  .tx_off = true },
+			{ .dev = "sb", .addr = { PEER_ADDR "/24" },
+			  .unowned = true },
+		},
+		.static_neigh = true,
+	};
+	if (shake_topo_up(&p->topo))
 		return -1;
 	/* the peer vanishes with the test, leaving what it talked to */
 	if (shake_short_orphans(shake_proto()) ||
-	    shake_write_sysctl("/proc/sys/net/shake/fin_timeout", "1"))
-		return -1;
-	p->nsa_fd = open("/proc/self/ns/net", O_RDONLY);
-	snprintf(p->nsb, sizeof(p->nsb), "shakeB%d", getpid());
-	if (shake_sh("ip netns add %s", p->nsb) ||
-	    shake_sh("ip link add name sa type veth peer name sb netns %s", p->nsb) ||
-	    shake_sh("ip addr add %s/24 dev sa && ip link set sa up", PEER_LOCAL) ||
-	    /* no checksum offload: segments leave complete, and are checked */
-	    shake_sh("ethtool -K sa tx off >/dev/null") ||
-	    shake_sh("ip -n %s link set sb up", p->nsb) ||
-	    get_mac("sa", p->mac_a))
+	    shake_set_sysctl(shake_proto(), "fin_timeout", "1"))
 		return -1;
 
-	snprintf(path, sizeof(path), "/run/netns/%s", p->nsb);
-	p->nsb_fd = open(path, O_RDONLY);
-	if (p->nsb_fd < 0 || setns(p->nsb_fd, CLONE_NEWNET) ||
-	    get_mac("sb", p->mac_b))
+	if (setns(p->topo.ns[1], CLONE_NEWNET))
 		return -1;
-	p->ifindex = if_nametoindex("sb");
 	p->pkt = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
-	sll.sll_ifindex = p->ifindex;
-	if (p->pkt < 0 || bind(p->pkt, (struct sockaddr *)&sll, sizeof(sll)) ||
-	    setns(p->nsa_fd, CLONE_NEWNET))
+	sll.sll_ifindex = p->topo.ifindex[1];
+	if (p->pkt < 0 || bind(p->pkt, (struct sockaddr *)&sll, sizeof(sll)))
 		return -1;
-
-	m = p->mac_b;
-	return shake_sh("ip neigh add %s lladdr %02x:%02x:%02x:%02x:%02x:%02x dev sa nud permanent",
-		   PEER_ADDR, m[0], m[1], m[2], m[3], m[4], m[5]) ? -1 : 0;
+	return setns(p->topo.ns[0], CLONE_NEWNET) ? -1 : 0;
 }
 
 void peer_teardown(struct shake_peer *p)
 {
-	close(p->pkt);
-	shake_sh("ip netns del %s", p->nsb);
+	if (p->pkt >= 0)
+		close(p->pkt);
+	shake_topo_down(&p->topo);
+}
+
+int peer_listen(struct shake_peer *p, uint16_t port, int type, int backlog)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | type, shake_proto());
+
+	if (fd < 0)
+		return -1;
+	if (shake_bind(fd, PEER_LOCAL, port) || listen(fd, backlog)) {
+		close(fd);
+		return -1;
+	}
+	p->lport = port;
+	return fd;
 }
 
 /* Milliseconds left until deadline, at least 0 */
@@ -149,7 +115,7 @@ int peer_recv(struct shake_peer *p, struct shake_seg *out, int ms)
 		    ip->protocol != shake_proto())
 			continue;
 		seglen = ntohs(ip->tot_len) - ip->ihl * 4;
-		if (seg_csum(ip, s, seglen))
+		if (shake_csum(s, seglen, ip->saddr, ip->daddr, shake_proto()))
 			return -1;
 		memset(out, 0, sizeof(*out));
 		hlen = (s[12] >> 4) * 4;
@@ -166,37 +132,24 @@ int peer_recv(struct shake_peer *p, struct shake_seg *out, int ms)
 	return 0;
 }
 
-/* Ethernet and IPv4 headers from B to A, for a payload of len bytes */
-static struct iphdr *frame_start(struct shake_peer *p, uint8_t *frame,
-				 int proto, int len)
+/* An Ethernet header from B to A */
+static void eth_hdr(struct shake_peer *p, uint8_t *frame)
 {
-	struct iphdr *ip = (struct iphdr *)(frame + 14);
-
-	memcpy(frame, p->mac_a, 6);
-	memcpy(frame + 6, p->mac_b, 6);
-	frame[12] = 0x08;
+	memcpy(frame, p->topo.mac[0], 6);
+	memcpy(frame + 6, p->topo.mac[1], 6);
+	frame[12] = 0x08;	/* ETH_P_IP */
 	frame[13] = 0x00;
-	memset(ip, 0, sizeof(*ip));
-	ip->version = 4;
-	ip->ihl = 5;
-	ip->tot_len = htons(20 + len);
-	ip->ttl = 64;
-	ip->protocol = proto;
-	inet_pton(AF_INET, PEER_ADDR, &ip->saddr);
-	inet_pton(AF_INET, PEER_LOCAL, &ip->daddr);
-	ip->check = fold(sum16(ip, 20));
-	return ip;
 }
 
 static int frame_send(struct shake_peer *p, const uint8_t *frame, int len)
 {
 	struct sockaddr_ll to = {
 		.sll_family = AF_PACKET,
-		.sll_ifindex = p->ifindex,
+		.sll_ifindex = p->topo.ifindex[1],
 		.sll_halen = 6,
 	};
 
-	memcpy(to.sll_addr, p->mac_a, 6);
+	memcpy(to.sll_addr, p->topo.mac[0], 6);
 	return sendto(p->pkt, frame, len, 0, (struct sockaddr *)&to,
 		      sizeof(to)) == len ? 0 : -1;
 }
@@ -204,37 +157,20 @@ static int frame_send(struct shake_peer *p, const uint8_t *frame, int len)
 int peer_send(struct shake_peer *p, uint32_t seq, uint32_t ack, uint8_t flags,
 	      int mss_opt, const void *data, int len)
 {
-	uint8_t frame[14 + 20 + 24 + 512] = { 0 };
-	int hlen = 20 + (mss_opt ? 4 : 0);
-	uint8_t *s = frame + 34;
-	struct iphdr *ip;
-	uint16_t v;
+	struct shake_seg_desc d = {
+		.proto = shake_proto(),
+		.saddr = inet_addr(PEER_ADDR), .daddr = inet_addr(PEER_LOCAL),
+		.sport = p->pport, .dport = p->lport,
+		.seq = seq, .ack = ack, .flags = flags, .win = 29200,
+		.opt = shake_mss_opt, .optlen = mss_opt ? 4 : 0,
+		.data = data, .len = len, .ip = true,
+	};
+	uint8_t frame[14 + 20 + 24 + 512];
+	int n;
 
-	if (len > 512)
-		return -1;
-	ip = frame_start(p, frame, shake_proto(), hlen + len);
-	v = htons(p->pport);
-	memcpy(s, &v, 2);
-	v = htons(p->lport);
-	memcpy(s + 2, &v, 2);
-	seq = htonl(seq);
-	memcpy(s + 4, &seq, 4);
-	ack = htonl(ack);
-	memcpy(s + 8, &ack, 4);
-	s[12] = (hlen / 4) << 4;
-	s[13] = flags;
-	v = htons(29200);
-	memcpy(s + 14, &v, 2);
-	if (mss_opt) {
-		s[20] = 2;
-		s[21] = 4;
-		s[22] = 1460 >> 8;
-		s[23] = 1460 & 0xff;
-	}
-	memcpy(s + hlen, data, len);
-	v = seg_csum(ip, s, hlen + len);
-	memcpy(s + 16, &v, 2);
-	return frame_send(p, frame, 34 + hlen + len);
+	eth_hdr(p, frame);
+	n = shake_seg_build(frame + 14, sizeof(frame) - 14, &d);
+	return n < 0 ? -1 : frame_send(p, frame, 14 + n);
 }
 
 int peer_send_unreach(struct shake_peer *p, int code, uint32_t quoted_seq)
@@ -244,12 +180,14 @@ int peer_send_unreach(struct shake_peer *p, int code, uint32_t quoted_seq)
 	uint32_t nseq = htonl(quoted_seq);
 	uint16_t v;
 
-	frame_start(p, frame, IPPROTO_ICMP, 8 + 28);
+	eth_hdr(p, frame);
+	shake_ip_hdr(frame + 14, IPPROTO_ICMP, inet_addr(PEER_ADDR),
+		     inet_addr(PEER_LOCAL), 8 + 28);
 	icmp[0] = 3;			/* destination unreachable */
 	icmp[1] = code;
 	memcpy(icmp + 8, p->quote, 28);
 	memcpy(icmp + 8 + 20 + 4, &nseq, 4);	/* the quoted sequence number */
-	v = fold(sum16(icmp, 8 + 28));
+	v = shake_inet_csum(icmp, 8 + 28, 0);
 	memcpy(icmp + 2, &v, 2);
 	return frame_send(p, frame, sizeof(frame));
 }

@@ -11,29 +11,15 @@
 
 #include <stdint.h>
 
+#include "shake_seg.h"
+#include "shake_topo.h"
+
 #define PEER_LOCAL "10.9.0.1"
 #define PEER_ADDR "10.9.0.2"
 
-#define F_FIN 0x01
-#define F_SYN 0x02
-#define F_RST 0x04
-#define F_PSH 0x08
-#define F_ACK 0x10
-
-struct shake_seg {
-	uint16_t sport, dport;
-	uint32_t seq, ack;
-	uint8_t off_res, flags;
-	uint16_t win, check, urg;
-	uint8_t opt[40];
-} __attribute__((packed));
-
 struct shake_peer {
-	char nsb[32];
-	int nsa_fd, nsb_fd;
+	struct shake_topo topo;	/* end 0: A's sa; end 1: B's sb */
 	int pkt;		/* packet socket on sb, in B */
-	int ifindex;		/* of sb, in B */
-	uint8_t mac_a[6], mac_b[6];
 	uint16_t lport;		/* shake's port: of the last segment seen */
 	uint16_t pport;		/* the peer's port */
 	uint8_t quote[28];	/* IP header and 8 bytes of the last segment */
@@ -44,6 +30,12 @@ struct shake_peer {
 /* Enter a new namespace A and build B and the veth pair; 0 or -1. */
 int peer_setup(struct shake_peer *p);
 void peer_teardown(struct shake_peer *p);
+
+/*
+ * A shake listener on PEER_LOCAL:port (type: socket()'s flags such as
+ * SOCK_NONBLOCK), the peer's lport: its fd, or -1.
+ */
+int peer_listen(struct shake_peer *p, uint16_t port, int type, int backlog);
 
 /*
  * The next segment shake sent, within ms milliseconds: 1, 0 if none came,

@@ -34,8 +34,9 @@
 #include <linux/sockios.h>
 
 #include "kselftest_harness.h"
-#include "peer.h"		/* struct shake_seg, F_* flags */
 #include "shake_lib.h"
+#include "shake_seg.h"
+#include "shake_topo.h"
 
 #define C_ADDR "10.12.0.1"
 #define S_ADDR "10.12.0.2"
@@ -52,8 +53,6 @@
 #define MAX_FDS 16
 #define TCP_TW_MS 60000		/* TCP_TIMEWAIT_LEN */
 #define GONE (-1)		/* no line in the /proc table */
-/* connect()'s ports, for TCP and shake alike */
-#define PORT_RANGE "/proc/sys/net/ipv4/ip_local_port_range"
 
 enum side { C, S };
 
@@ -69,7 +68,8 @@ struct conn {
 
 FIXTURE(release) {
 	int proto;
-	int ns_c, ns_s;		/* the case runs in C unless it moves */
+	struct shake_topo topo;	/* end 0: C's vc; end 1: S's vs */
+	int ns_c, ns_s;		/* topo's namespaces; the case runs in C */
 	int lfd;		/* S's listener on S_ADDR:PORT */
 	struct conn k;		/* the case's connection, over the veth */
 	int fds[MAX_FDS];	/* open sockets: the teardown aborts them */
@@ -342,38 +342,23 @@ static long full_sockets(FIXTURE_DATA(release) *self, int ns)
 	return v;
 }
 
-/*
- * The file of a sysctl: net.ipv4.<tcp> for TCP, net.shake.<shake> for
- * shake; NULL: the protocol has no such knob.
- */
-static const char *sysctl_path(FIXTURE_DATA(release) *self, const char *tcp,
-			       const char *shake)
-{
-	static char path[128];
-	const char *name = self->proto == IPPROTO_TCP ? tcp : shake;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/%s%s",
-		 self->proto == IPPROTO_TCP ? "ipv4/" : "shake/",
-		 name ? name : "(none)");
-	return path;
-}
-
-/* Set that sysctl in namespace ns; 0 or -errno */
-static int set_sysctl(FIXTURE_DATA(release) *self, int ns, const char *tcp,
-		      const char *shake, const char *value)
+/* Set a sysctl (shake's name, the protocol's knob) in namespace ns */
+static int set_sysctl(FIXTURE_DATA(release) *self, int ns, const char *name,
+		      const char *value)
 {
 	int ret = -errno;
 
 	if (!setns(ns, CLONE_NEWNET))
-		ret = shake_write_sysctl(sysctl_path(self, tcp, shake), value);
+		ret = shake_set_sysctl(self->proto, name, value);
 	if (setns(self->ns_c, CLONE_NEWNET))
 		return -errno;
 	return ret;
 }
 
-#define ASSERT_SYSCTL(ns, tcp, shake, value) \
-	ASSERT_EQ(0, set_sysctl(self, ns, tcp, shake, value)) \
-		TH_LOG("%s = %s", sysctl_path(self, tcp, shake), value)
+#define ASSERT_SYSCTL(ns, name, value) \
+	ASSERT_EQ(0, set_sysctl(self, ns, name, value)) \
+		TH_LOG("%s's %s = %s", \
+		       self->proto == IPPROTO_TCP ? "TCP" : "shake", name, value)
 
 /* The /proc line of connection k at one end; its state, or GONE */
 static int state(FIXTURE_DATA(release) *self, const struct conn *k,
@@ -561,10 +546,7 @@ static const char *flag_str(uint8_t f)
 static void blackhole(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(release) *self, bool on)
 {
-	ASSERT_EQ(0, shake_netns_sh(self->ns_s, self->ns_c, on ?
-		"tc qdisc add dev vs handle ffff: ingress && "
-		"tc filter add dev vs parent ffff: matchall action drop" :
-		"tc qdisc del dev vs handle ffff: ingress"));
+	ASSERT_EQ(0, shake_topo_drop_ingress(&self->topo, S, on));
 }
 
 /* ---- the fixture ---- */
@@ -578,24 +560,21 @@ FIXTURE_SETUP(release)
 	self->cap = -1;
 	for (i = 0; i < MAX_FDS; i++)
 		self->fds[i] = -1;
-	/* unnamed namespaces: they vanish with this process */
-	ASSERT_EQ(0, shake_new_netns());
-	ASSERT_EQ(0, shake_short_orphans(self->proto));
-	self->ns_c = open("/proc/thread-self/ns/net", O_RDONLY);
-	ASSERT_EQ(0, shake_new_netns());
-	ASSERT_EQ(0, shake_short_orphans(self->proto));
-	self->ns_s = open("/proc/thread-self/ns/net", O_RDONLY);
-	ASSERT_LE(0, self->ns_c);
-	ASSERT_LE(0, self->ns_s);
-	ASSERT_EQ(0, shake_netns_sh(self->ns_c, self->ns_c,
-			"ip link add vc address " C_MAC " type veth "
-			"peer name vs address " S_MAC " netns /proc/%d/fd/%d && "
-			"ip addr add " C_ADDR "/24 dev vc && ip link set vc up && "
-			"ip neigh add " S_ADDR " lladdr " S_MAC " dev vc nud permanent",
-			getpid(), self->ns_s));
-	ASSERT_EQ(0, shake_netns_sh(self->ns_s, self->ns_c,
-			"ip addr add " S_ADDR "/24 dev vs && ip link set vs up && "
-			"ip neigh add " C_ADDR " lladdr " C_MAC " dev vs nud permanent"));
+	self->topo = (struct shake_topo){
+		.end = {
+			[C] = { .dev = "vc", .addr = { C_ADDR "/24" },
+				.mac = C_MAC },
+			[S] = { .dev = "vs", .addr = { S_ADDR "/24" },
+				.mac = S_MAC },
+		},
+		.static_neigh = true,
+	};
+	ASSERT_EQ(0, shake_topo_up(&self->topo));
+	self->ns_c = self->topo.ns[C];
+	self->ns_s = self->topo.ns[S];
+	/* what a case leaves closing into a dead link gives up soon */
+	ASSERT_EQ(0, set_sysctl(self, self->ns_c, "orphan_retries", "1"));
+	ASSERT_EQ(0, set_sysctl(self, self->ns_s, "orphan_retries", "1"));
 	self->lfd = listener(_metadata, self, self->ns_s, S_ADDR, PORT, false);
 	self->k = veth_conn(self);
 }
@@ -627,8 +606,7 @@ FIXTURE_TEARDOWN(release)
 	if (self->cap >= 0)
 		close(self->cap);
 	free(self->seg);
-	close(self->ns_c);
-	close(self->ns_s);
+	shake_topo_down(&self->topo);
 	TH_LOG("%.1f s", shake_now() - self->t0);
 }
 
@@ -692,10 +670,10 @@ TEST_F_TIMEOUT(release, last_ack_lost, 40)
 	int from, n, i, fins = 0, acks = 0;
 
 	if (!variant->tcp) {
-		ASSERT_SYSCTL(self->ns_c, NULL, "msl_ms", "1000");
+		ASSERT_SYSCTL(self->ns_c, "msl_ms", "1000");
 	}
 	/* S, an orphan in LAST_ACK, retransmits its FIN more than once */
-	ASSERT_SYSCTL(self->ns_s, "tcp_orphan_retries", "orphan_retries", "8");
+	ASSERT_SYSCTL(self->ns_s, "orphan_retries", "8");
 	cap_start(_metadata, self);
 	open_conn(_metadata, self, k, self->lfd);
 	talk(_metadata, k);
@@ -833,10 +811,8 @@ TEST_F(release, simultaneous_close)
 	isns(_metadata, self, k, &x, &y);
 	u = x + 1 + C_BYTES;
 	w = y + 1 + S_BYTES;
-	ASSERT_EQ(0, shake_netns_sh(self->ns_c, self->ns_c,
-			"tc qdisc add dev vc root netem delay 60ms"));
-	ASSERT_EQ(0, shake_netns_sh(self->ns_s, self->ns_c,
-			"tc qdisc add dev vs root netem delay 60ms"));
+	ASSERT_EQ(0, shake_topo_netem(&self->topo, C, "delay 60ms"));
+	ASSERT_EQ(0, shake_topo_netem(&self->topo, S, "delay 60ms"));
 	from = cap_poll(self);
 
 	ASSERT_EQ(0, shutdown(k->c, SHUT_WR));
@@ -897,7 +873,7 @@ TEST_F(release, time_wait_lasts_2msl)
 
 	if (variant->tcp)
 		SKIP(return, "TCP's TIME_WAIT is fixed: 60 s, not waited for");
-	ASSERT_SYSCTL(self->ns_c, NULL, "msl_ms", "500");
+	ASSERT_SYSCTL(self->ns_c, "msl_ms", "500");
 	cap_start(_metadata, self);
 	open_conn(_metadata, self, k, self->lfd);
 	talk(_metadata, k);
@@ -933,13 +909,18 @@ TEST_F(release, rst_in_time_wait_ignored)
 	struct conn *k = &self->k;
 	struct sockaddr_in to = shake_addr(C_ADDR, 0);
 	const struct shake_wseg *sg[16];
-	struct shake_seg rst = { 0 };
+	struct shake_seg_desc rst = {
+		.proto = self->proto,
+		.saddr = inet_addr(S_ADDR), .daddr = inet_addr(C_ADDR),
+		.sport = PORT, .flags = F_RST,
+	};
+	uint8_t buf[20];
 	long in0, csum0;
 	uint32_t x, y, w;
 	int raw, from, n;
 
 	if (variant->tcp) {
-		ASSERT_SYSCTL(self->ns_c, "tcp_rfc1337", NULL, "1");
+		ASSERT_SYSCTL(self->ns_c, "rfc1337", "1");
 	}
 	cap_start(_metadata, self);
 	open_conn(_metadata, self, k, self->lfd);
@@ -958,15 +939,11 @@ TEST_F(release, rst_in_time_wait_ignored)
 	raw = socket(AF_INET, SOCK_RAW, self->proto);
 	ASSERT_EQ(0, setns(self->ns_c, CLONE_NEWNET));
 	ASSERT_LE(0, raw);
-	rst.sport = htons(PORT);
-	rst.dport = htons(k->cport);
-	rst.seq = htonl(w + 1);		/* C's rcv_nxt: after S's FIN */
-	rst.off_res = 5 << 4;
-	rst.flags = F_RST;
-	rst.check = shake_csum(&rst, 20, inet_addr(S_ADDR), inet_addr(C_ADDR),
-			       self->proto);
+	rst.dport = k->cport;
+	rst.seq = w + 1;		/* C's rcv_nxt: after S's FIN */
+	ASSERT_EQ(20, shake_seg_build(buf, sizeof(buf), &rst));
 	from = cap_poll(self);
-	ASSERT_EQ(20, sendto(raw, &rst, 20, 0, (struct sockaddr *)&to,
+	ASSERT_EQ(20, sendto(raw, buf, 20, 0, (struct sockaddr *)&to,
 			     sizeof(to)));
 	close(raw);
 	usleep(300000);
@@ -1091,7 +1068,7 @@ TEST_F(release, ephemeral_port_skips_time_wait)
 	struct conn k;
 	int i, j, fd;
 
-	ASSERT_EQ(0, shake_write_sysctl(PORT_RANGE, "41000 41007"));
+	ASSERT_SYSCTL(self->ns_c, "ip_local_port_range", "41000 41007");
 	for (i = 0; i < 8; i++) {
 		k = veth_conn(self);
 		short_conn(_metadata, self, &k, self->lfd, C);
@@ -1135,7 +1112,7 @@ static int reconnect_over_time_wait(struct __test_metadata *_metadata,
 static void one_ephemeral_port(struct __test_metadata *_metadata,
 			       FIXTURE_DATA(release) *self)
 {
-	ASSERT_EQ(0, shake_write_sysctl(PORT_RANGE, "41100 41100"));
+	ASSERT_SYSCTL(self->ns_c, "ip_local_port_range", "41100 41100");
 }
 
 /* tw_reuse 0: never */
@@ -1144,7 +1121,7 @@ TEST_F(release, tw_reuse_0_never)
 	struct conn *k = &self->k;
 	long reused0;
 
-	ASSERT_SYSCTL(self->ns_c, "tcp_tw_reuse", "tw_reuse", "0");
+	ASSERT_SYSCTL(self->ns_c, "tw_reuse", "0");
 	reused0 = ctr(self, self->ns_c, "TimeWaitReused");
 	one_ephemeral_port(_metadata, self);
 	short_conn(_metadata, self, k, self->lfd, C);
@@ -1164,7 +1141,7 @@ TEST_F(release, tw_reuse_1_after_1s)
 	struct conn *k = &self->k;
 	long reused0;
 
-	ASSERT_SYSCTL(self->ns_c, "tcp_tw_reuse", "tw_reuse", "1");
+	ASSERT_SYSCTL(self->ns_c, "tw_reuse", "1");
 	reused0 = ctr(self, self->ns_c, "TimeWaitReused");
 	one_ephemeral_port(_metadata, self);
 	short_conn(_metadata, self, k, self->lfd, C);
@@ -1181,8 +1158,6 @@ TEST_F(release, tw_reuse_1_after_1s)
 /* tw_reuse 2, the default: only for loopback connections */
 TEST_F(release, tw_reuse_2_loopback_only)
 {
-	const char *path = variant->tcp ? "/proc/sys/net/ipv4/tcp_tw_reuse" :
-					  "/proc/sys/net/shake/tw_reuse";
 	struct conn *k = &self->k;
 	struct conn lo = {
 		.ns_c = self->ns_c, .ns_s = self->ns_c, .cip = LO_ADDR,
@@ -1191,11 +1166,9 @@ TEST_F(release, tw_reuse_2_loopback_only)
 	int lo_lfd = listener(_metadata, self, self->ns_c, LO_ADDR, PORT,
 			      false);
 	char val[8] = "";
-	FILE *f = fopen(path, "r");
 
-	ASSERT_NE(NULL, f) TH_LOG("no %s", path);
-	EXPECT_EQ(1, fscanf(f, "%7s", val));
-	fclose(f);
+	ASSERT_EQ(0, shake_get_sysctl(self->proto, "tw_reuse", val,
+				      sizeof(val)));
 	EXPECT_STREQ("2", val);
 
 	/* one port, taken by both: the 4-tuples differ */
@@ -1219,7 +1192,7 @@ TEST_F(release, bound_port_reuses_time_wait)
 	struct conn *k = &self->k;
 	long reused0;
 
-	ASSERT_SYSCTL(self->ns_c, "tcp_tw_reuse", "tw_reuse", "0");
+	ASSERT_SYSCTL(self->ns_c, "tw_reuse", "0");
 	reused0 = ctr(self, self->ns_c, "TimeWaitReused");
 	k->bind_port = CPORT;
 	short_conn(_metadata, self, k, self->lfd, C);
@@ -1236,7 +1209,7 @@ TEST_F(release, bound_port_time_wait_without_timestamps)
 {
 	struct conn *k = &self->k;
 
-	ASSERT_SYSCTL(self->ns_c, "tcp_timestamps", "timestamps", "0");
+	ASSERT_SYSCTL(self->ns_c, "timestamps", "0");
 	k->bind_port = CPORT;
 	short_conn(_metadata, self, k, self->lfd, C);
 	EXPECT_EQ(-EADDRNOTAVAIL,
@@ -1316,7 +1289,7 @@ TEST_F(release, linger_times_out)
 	int i, fd, nonblock;
 	double t;
 
-	ASSERT_SYSCTL(self->ns_c, "tcp_orphan_retries", "orphan_retries", "1");
+	ASSERT_SYSCTL(self->ns_c, "orphan_retries", "1");
 	open_conn(_metadata, self, k, self->lfd);
 	open_conn(_metadata, self, &k2, self->lfd);
 	talk(_metadata, k);
@@ -1428,7 +1401,7 @@ TEST_F(release, fin_timeout_ends_orphan_fin_wait2)
 	int from;
 	double dt;
 
-	ASSERT_SYSCTL(self->ns_c, "tcp_fin_timeout", "fin_timeout", "2");
+	ASSERT_SYSCTL(self->ns_c, "fin_timeout", "2");
 	cap_start(_metadata, self);
 	open_conn(_metadata, self, k, self->lfd);
 	talk(_metadata, k);
@@ -1458,7 +1431,7 @@ TEST_F(release, max_tw_buckets)
 	long ovf0, ovf1;
 	int i;
 
-	ASSERT_SYSCTL(self->ns_c, "tcp_max_tw_buckets", "max_tw_buckets", "5");
+	ASSERT_SYSCTL(self->ns_c, "max_tw_buckets", "5");
 	ovf0 = ctr(self, self->ns_c, "TimeWaitOverflow");
 	for (i = 0; i < 10; i++) {
 		k = veth_conn(self);
@@ -1526,11 +1499,7 @@ TEST_F_TIMEOUT(release, orphan_counted_until_it_gives_up, 40)
 	int st = -2;	/* not read yet */
 	double t, end;
 
-	if (variant->tcp) {
-		ASSERT_SYSCTL(self->ns_c, "tcp_orphan_retries", NULL, "2");
-	} else {
-		ASSERT_SYSCTL(self->ns_c, NULL, "orphan_retries", "3");
-	}
+	ASSERT_SYSCTL(self->ns_c, "orphan_retries", variant->tcp ? "2" : "3");
 	open_conn(_metadata, self, k, self->lfd);
 	talk(_metadata, k);
 	blackhole(_metadata, self, true);

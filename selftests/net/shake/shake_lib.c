@@ -84,23 +84,90 @@ int shake_netns_sh(int ns, int back, const char *fmt, ...)
 	return rc;
 }
 
-int shake_write_sysctl(const char *path, const char *value)
+/*
+ * The sysctls (under /proc/sys/net/) whose TCP name is not tcp_<name>, or
+ * that one protocol lacks (NULL), or that both share.
+ */
+static const struct {
+	const char *name, *shake, *tcp;
+} sysctls[] = {
+	/* TCP's TIME_WAIT is a constant, TCP_TIMEWAIT_LEN (60 s) */
+	{ "msl_ms", "shake/msl_ms", NULL },
+	/* TCP sends its RSTs unlimited */
+	{ "reset_msgs_per_sec", "shake/reset_msgs_per_sec", NULL },
+	/* shake always keeps TIME_WAIT through a RST (RFC 1337) */
+	{ "rfc1337", NULL, "ipv4/tcp_rfc1337" },
+	/* TCP's tail loss probe: shake has none */
+	{ "early_retrans", NULL, "ipv4/tcp_early_retrans" },
+	/* IPv4's ports: shake's connect() and bind() take them too */
+	{ "ip_local_port_range", "ipv4/ip_local_port_range",
+	  "ipv4/ip_local_port_range" },
+	{ "ip_local_reserved_ports", "ipv4/ip_local_reserved_ports",
+	  "ipv4/ip_local_reserved_ports" },
+};
+
+int shake_sysctl_path(int proto, const char *name, char *path, size_t len)
 {
-	int fd = open(path, O_WRONLY);
+	const char *file;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(sysctls) / sizeof(*sysctls); i++) {
+		if (strcmp(sysctls[i].name, name))
+			continue;
+		file = proto == IPPROTO_TCP ? sysctls[i].tcp : sysctls[i].shake;
+		if (!file)
+			return -ENOENT;
+		snprintf(path, len, "/proc/sys/net/%s", file);
+		return 0;
+	}
+	snprintf(path, len, "/proc/sys/net/%s%s",
+		 proto == IPPROTO_TCP ? "ipv4/tcp_" : "shake/", name);
+	return 0;
+}
+
+/* open() the file of that sysctl; the fd, or -errno */
+static int sysctl_open(int proto, const char *name, int flags)
+{
+	char path[128];
+	int fd, err = shake_sysctl_path(proto, name, path, sizeof(path));
+
+	if (err)
+		return err;
+	fd = open(path, flags);
+	return fd < 0 ? -errno : fd;
+}
+
+int shake_set_sysctl(int proto, const char *name, const char *value)
+{
+	int fd = sysctl_open(proto, name, O_WRONLY), err;
+
+	if (fd < 0)
+		return fd;
+	err = write(fd, value, strlen(value)) < 0 ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+int shake_get_sysctl(int proto, const char *name, char *value, size_t len)
+{
+	int fd = sysctl_open(proto, name, O_RDONLY), err;
 	ssize_t n;
 
 	if (fd < 0)
-		return -errno;
-	n = write(fd, value, strlen(value));
+		return fd;
+	n = read(fd, value, len - 1);
+	err = n < 0 ? -errno : 0;
 	close(fd);
-	return n < 0 ? -errno : 0;
+	if (err)
+		return err;
+	value[n] = 0;
+	value[strcspn(value, "\n")] = 0;	/* the one value, as written */
+	return 0;
 }
 
 int shake_short_orphans(int proto)
 {
-	return shake_write_sysctl(proto == IPPROTO_TCP ?
-				  "/proc/sys/net/ipv4/tcp_orphan_retries" :
-				  "/proc/sys/net/shake/orphan_retries", "1");
+	return shake_set_sysctl(proto, "orphan_retries", "1");
 }
 
 struct sockaddr_in shake_addr(const char *ip, unsigned short port)
@@ -521,24 +588,6 @@ int shake_cap_read(int fd, int proto, struct shake_wseg *seg, int max)
 		n++;
 	}
 	return n;
-}
-
-uint16_t shake_csum(const void *seg, int len, uint32_t saddr, uint32_t daddr,
-		    int proto)
-{
-	const uint16_t *w = seg;
-	uint32_t sum = 0;
-
-	sum += (saddr & 0xffff) + (saddr >> 16);
-	sum += (daddr & 0xffff) + (daddr >> 16);
-	sum += htons(proto) + htons(len);
-	for (; len > 1; len -= 2)
-		sum += *w++;
-	if (len)
-		sum += *(const uint8_t *)w;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum;
 }
 
 static unsigned char pattern(size_t i)

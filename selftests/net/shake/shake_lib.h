@@ -25,8 +25,20 @@ int shake_netns_sh(int ns, int back, const char *fmt, ...)
 /* Run a shell command, formatted; its status, as system()'s. */
 int shake_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Write a string to a /proc/sys file; 0 or -errno. */
-int shake_write_sysctl(const char *path, const char *value);
+/*
+ * The file of a sysctl named as under /proc/sys/net/shake/, for shake or
+ * for TCP (proto IPPROTO_TCP), so that one experiment sets both alike:
+ * /proc/sys/net/shake/<name>, and TCP's knob of the same meaning,
+ * /proc/sys/net/ipv4/tcp_<name> unless the table in shake_lib.c names
+ * another (or none). 0, or -ENOENT if the protocol has no such knob.
+ */
+int shake_sysctl_path(int proto, const char *name, char *path, size_t len);
+
+/* Write that sysctl (in this namespace); 0 or -errno. */
+int shake_set_sysctl(int proto, const char *name, const char *value);
+
+/* Read it into value, without the newline; 0 or -errno. */
+int shake_get_sysctl(int proto, const char *name, char *value, size_t len);
 
 /* In the current namespace, orphans (closed connections still finishing)
  * give up after one retransmission timeout: what a test closes into a
@@ -138,10 +150,6 @@ int shake_cap_open(int ns, int back, const char *dev);
 
 /* The segments of protocol proto captured since the last call (at most max) */
 int shake_cap_read(int fd, int proto, struct shake_wseg *seg, int max);
-
-/* The Internet checksum of a segment with its IPv4 pseudo-header */
-uint16_t shake_csum(const void *seg, int len, uint32_t saddr, uint32_t daddr,
-		    int proto);
 
 /* Bytes [off, off + n) of a fixed pseudorandom stream */
 void shake_pattern_fill(void *buf, size_t n, size_t off);

@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sched.h>
@@ -40,6 +39,8 @@
 #include "kselftest_harness.h"
 #include "peer.h"
 #include "shake_lib.h"
+#include "shake_seg.h"
+#include "shake_topo.h"
 
 #define SRV_ADDR	"10.0.1.1"
 #define CLI_ADDR	"10.0.1.2"
@@ -54,69 +55,31 @@
  */
 #define TCP_SLACK	2
 
-static char cli_ns[32];
-
-/* S (the caller's new namespace) and C, joined by a veth pair */
-static int topo_setup(void)
-{
-	if (shake_new_netns())
-		return -1;
-	snprintf(cli_ns, sizeof(cli_ns), "synck%d", getpid());
-	return shake_sh("ip netns add %s && "
-		  "ip link add vs type veth peer name vc netns %s && "
-		  "ip addr add " SRV_ADDR "/24 dev vs && ip link set vs up && "
-		  "ip -n %s addr add " CLI_ADDR "/24 dev vc && "
-		  "ip -n %s link set vc up && ip -n %s link set lo up && "
-		  "ip route add 10.99.0.0/16 via " CLI_ADDR " dev vs && "
-		  "ip netns exec %s sysctl -qw net.ipv4.ip_forward=0",
-		  cli_ns, cli_ns, cli_ns, cli_ns, cli_ns, cli_ns);
-}
-
-static void topo_teardown(void)
-{
-	shake_sh("ip netns del %s 2>/dev/null", cli_ns);
-}
+/*
+ * S (end 0: the caller's namespace, the listener's) and C (end 1: the
+ * flood and the client), joined by a veth pair
+ */
+static struct shake_topo topo = {
+	.end = {
+		{ .dev = "vs", .addr = { SRV_ADDR "/24" },
+		  .route = "10.99.0.0/16 via " CLI_ADDR },
+		{ .dev = "vc", .addr = { CLI_ADDR "/24" } },
+	},
+};
 
 /* Move the calling (child) process into C */
 static int enter_cli(void)
 {
-	char path[64];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/var/run/netns/%s", cli_ns);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	ret = setns(fd, CLONE_NEWNET);
-	close(fd);
-	return ret;
+	return setns(topo.ns[1], CLONE_NEWNET);
 }
 
-struct knobs {
-	const char *syncookies, *syn_retries, *timestamps, *stat_file;
-};
-
-static const struct knobs tcp_knobs = {
-	"/proc/sys/net/ipv4/tcp_syncookies",
-	"/proc/sys/net/ipv4/tcp_syn_retries",
-	"/proc/sys/net/ipv4/tcp_timestamps",
-	"/proc/net/tcp",
-};
-
-static const struct knobs shake_knobs = {
-	"/proc/sys/net/shake/syncookies",
-	"/proc/sys/net/shake/syn_retries",
-	"/proc/sys/net/shake/timestamps",
-	"/proc/net/shake",
-};
-
-/* Requests (SYN_RECV lines) on @lport in a /proc/net/tcp-layout file */
-static int syn_recv_count(const char *file, unsigned int lport)
+/* Requests (SYN_RECV lines) on @lport in the protocol's /proc table */
+static int syn_recv_count(int proto, unsigned int lport)
 {
 	unsigned int port, st;
 	char line[512];
 	int n = 0;
-	FILE *f = fopen(file, "r");
+	FILE *f = fopen(shake_proc_file(proto), "r");
 
 	if (!f)
 		return -1;
@@ -163,17 +126,6 @@ static long slab_objs(const char *cache)
 	return v;
 }
 
-static uint32_t sum16(const void *data, int len, uint32_t sum)
-{
-	const uint16_t *w = data;
-
-	for (; len > 1; len -= 2)
-		sum += *w++;
-	if (len)
-		sum += *(const uint8_t *)w;
-	return sum;
-}
-
 static volatile sig_atomic_t flood_stop;
 
 static void on_term(int sig)
@@ -189,53 +141,34 @@ static void on_term(int sig)
 static void flood(int proto, int out)
 {
 	struct sockaddr_in dst = shake_addr(SRV_ADDR, PORT);
-	struct {
-		struct iphdr ip;
-		struct shake_seg seg;
-	} __attribute__((packed)) pkt;
+	struct shake_seg_desc syn = {
+		.proto = proto, .daddr = dst.sin_addr.s_addr, .dport = PORT,
+		.flags = F_SYN, .win = 64240,
+		.opt = shake_mss_opt, .optlen = sizeof(shake_mss_opt),
+		.ip = true,
+	};
 	unsigned long sent = 0;
 	struct timespec t0, t1;
 	uint32_t x = getpid() * 2654435761u;
+	uint8_t pkt[64];
 	double secs;
-	int fd, one = 1;
+	int fd, len, one = 1;
 
 	signal(SIGTERM, on_term);
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 	if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)))
 		_exit(1);
-	memset(&pkt, 0, sizeof(pkt));
-	pkt.ip.version = 4;
-	pkt.ip.ihl = 5;
-	pkt.ip.ttl = 64;
-	pkt.ip.protocol = proto;
-	pkt.ip.tot_len = htons(sizeof(pkt.ip) + 24);
-	pkt.ip.daddr = dst.sin_addr.s_addr;
-	pkt.seg.dport = htons(PORT);
-	pkt.seg.off_res = 6 << 4;
-	pkt.seg.flags = F_SYN;
-	pkt.seg.win = htons(64240);
-	pkt.seg.opt[0] = 2;
-	pkt.seg.opt[1] = 4;
-	pkt.seg.opt[2] = 1460 >> 8;
-	pkt.seg.opt[3] = 1460 & 0xff;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!flood_stop) {
-		uint32_t sum;
-
 		x ^= x << 13;
 		x ^= x >> 17;
 		x ^= x << 5;
-		pkt.ip.saddr = htonl(0x0a630000 | (x & 0xffff));
-		pkt.seg.sport = htons(1024 + (x >> 16) % 60000);
-		pkt.seg.seq = x * 2654435761u;
-		pkt.seg.check = 0;
-		sum = sum16(&pkt.ip.saddr, 8, htons(proto) + htons(24));
-		sum = sum16(&pkt.seg, 24, sum);
-		while (sum >> 16)
-			sum = (sum & 0xffff) + (sum >> 16);
-		pkt.seg.check = ~sum;
-		if (sendto(fd, &pkt, sizeof(pkt.ip) + 24, 0,
-			   (struct sockaddr *)&dst, sizeof(dst)) > 0)
+		syn.saddr = htonl(0x0a630000 | (x & 0xffff));
+		syn.sport = 1024 + (x >> 16) % 60000;
+		syn.seq = x * 2654435761u;
+		len = shake_seg_build(pkt, sizeof(pkt), &syn);
+		if (sendto(fd, pkt, len, 0, (struct sockaddr *)&dst,
+			   sizeof(dst)) > 0)
 			sent++;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -271,14 +204,14 @@ static void echo_server(int lfd)
  * bytes, reads them back and checks them. Writes to @out how many did
  * and how the others failed; exits 0.
  */
-static void client(int proto, const struct knobs *k, int rounds, int out)
+static void client(int proto, int rounds, int out)
 {
 	struct sockaddr_in to = shake_addr(SRV_ADDR, PORT);
 	int r, i, ok = 0, no_conn = 0, conn_err = 0, last_err = 0, no_send = 0;
 	int short_read = 0;
 	char outb[DATALEN], in[DATALEN];
 
-	if (enter_cli() || shake_write_sysctl(k->syn_retries, "1"))
+	if (enter_cli() || shake_set_sysctl(proto, "syn_retries", "1"))
 		_exit(1);
 	for (i = 0; i < DATALEN; i++)
 		outb[i] = 'a' + i % 23;
@@ -348,8 +281,7 @@ struct flood_result {
 
 /* A flood at a listener with backlog 128, and the client meanwhile */
 static void run_flood(struct __test_metadata *_metadata, int proto,
-		      const struct knobs *k, const char *mode, int rounds,
-		      struct flood_result *res)
+		      const char *mode, int rounds, struct flood_result *res)
 {
 	const char *cache = proto == IPPROTO_TCP ? "request_sock_TCP" :
 						   "shake_request";
@@ -360,7 +292,7 @@ static void run_flood(struct __test_metadata *_metadata, int proto,
 	ssize_t n;
 	long in0;
 
-	ASSERT_EQ(0, shake_write_sysctl(k->syncookies, mode));
+	ASSERT_EQ(0, shake_set_sysctl(proto, "syncookies", mode));
 	lfd = socket(AF_INET, SOCK_STREAM, proto);
 	ASSERT_LE(0, lfd);
 	ASSERT_EQ(0, shake_bind(lfd, SRV_ADDR, PORT));
@@ -393,7 +325,7 @@ static void run_flood(struct __test_metadata *_metadata, int proto,
 	ASSERT_LE(0, cl);
 	if (!cl) {
 		close(cpfd[0]);
-		client(proto, k, rounds, cpfd[1]);
+		client(proto, rounds, cpfd[1]);
 	}
 	close(cpfd[1]);
 	ASSERT_EQ(cl, waitpid(cl, &status, 0));
@@ -414,7 +346,7 @@ static void run_flood(struct __test_metadata *_metadata, int proto,
 	} while (t1.tv_sec - t0.tv_sec < FLOOD_SECS);
 
 	/* still flooding: the queue and the memory now */
-	res->syn_recv = syn_recv_count(k->stat_file, PORT);
+	res->syn_recv = syn_recv_count(proto, PORT);
 	res->slab_kb[1] = meminfo_kb("Slab");
 	res->sunreclaim_kb[1] = meminfo_kb("SUnreclaim");
 	res->req_objs[1] = slab_objs(cache);
@@ -472,7 +404,6 @@ static int flood_warnings(const char *action)
 
 FIXTURE(flood) {
 	int proto;
-	const struct knobs *k;
 };
 
 FIXTURE_VARIANT(flood) {
@@ -490,13 +421,12 @@ FIXTURE_VARIANT_ADD(flood, shake) {
 FIXTURE_SETUP(flood)
 {
 	self->proto = variant->tcp ? IPPROTO_TCP : shake_proto();
-	self->k = variant->tcp ? &tcp_knobs : &shake_knobs;
-	ASSERT_EQ(0, topo_setup());
+	ASSERT_EQ(0, shake_topo_up(&topo));
 }
 
 FIXTURE_TEARDOWN(flood)
 {
-	topo_teardown();
+	shake_topo_down(&topo);
 }
 
 /* syncookies=1: every legitimate connection gets through the flood */
@@ -506,7 +436,7 @@ TEST_F_TIMEOUT(flood, cookies_when_full, 120)
 	struct flood_result r;
 
 	ASSERT_LE(0, warned);
-	run_flood(_metadata, self->proto, self->k, "1", ROUNDS, &r);
+	run_flood(_metadata, self->proto, "1", ROUNDS, &r);
 	EXPECT_EQ(r.total, r.ok);
 	/* logged once for the listener, not once per SYN */
 	EXPECT_EQ(warned + 1, flood_warnings("Sending cookies"));
@@ -543,7 +473,7 @@ TEST_F_TIMEOUT(flood, no_cookies_fails, 120)
 	struct flood_result r;
 
 	ASSERT_LE(0, warned);
-	run_flood(_metadata, self->proto, self->k, "0", 1, &r);
+	run_flood(_metadata, self->proto, "0", 1, &r);
 	EXPECT_GT(r.total / 2, r.ok);
 	/* TCP's tcp_max_syn_backlog rule drops before its queue is full,
 	 * and TCP logs only a full queue: here it never is
@@ -598,7 +528,7 @@ static void always_cookies(struct __test_metadata *_metadata,
 	ssize_t n, got;
 	pid_t pid;
 
-	ASSERT_EQ(0, shake_write_sysctl(self->k->syncookies, "2"));
+	ASSERT_EQ(0, shake_set_sysctl(self->proto, "syncookies", "2"));
 	lfd = socket(AF_INET, SOCK_STREAM, self->proto);
 	ASSERT_EQ(0, shake_bind(lfd, SRV_ADDR, PORT));
 	ASSERT_EQ(0, listen(lfd, BACKLOG));
@@ -608,8 +538,8 @@ static void always_cookies(struct __test_metadata *_metadata,
 	if (!pid) {
 		/* the client: connect, send 1 MB, read 1 MB, report options */
 		res[0] = -1;
-		if (enter_cli() || shake_write_sysctl(self->k->timestamps,
-						      client_ts ? "1" : "0"))
+		if (enter_cli() || shake_set_sysctl(self->proto, "timestamps",
+						    client_ts ? "1" : "0"))
 			_exit(1);
 		cfd = socket(AF_INET, SOCK_STREAM, self->proto);
 		if (connect(cfd, (struct sockaddr *)&to, sizeof(to)))
@@ -650,7 +580,7 @@ static void always_cookies(struct __test_metadata *_metadata,
 	EXPECT_EQ(1, shake_counter(self->proto, "SyncookiesSent"));
 	EXPECT_EQ(1, shake_counter(self->proto, "SyncookiesRecv"));
 	EXPECT_EQ(0, shake_counter(self->proto, "SyncookiesFailed"));
-	EXPECT_EQ(0, syn_recv_count(self->k->stat_file, PORT));
+	EXPECT_EQ(0, syn_recv_count(self->proto, PORT));
 	TH_LOG("server options %d snd_wscale %d rcv_wscale %d; client "
 	       "options %d snd_wscale %d rcv_wscale %d", opts, sws, rws,
 	       copts, csws, crws);
@@ -691,11 +621,8 @@ FIXTURE(hand) {
 FIXTURE_SETUP(hand)
 {
 	ASSERT_EQ(0, peer_setup(&self->p));
-	self->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK,
-			   shake_proto());
-	ASSERT_EQ(0, shake_bind(self->lfd, PEER_LOCAL, LPORT));
-	ASSERT_EQ(0, listen(self->lfd, BACKLOG));
-	self->p.lport = LPORT;
+	self->lfd = peer_listen(&self->p, LPORT, SOCK_NONBLOCK, BACKLOG);
+	ASSERT_LE(0, self->lfd);
 }
 
 FIXTURE_TEARDOWN(hand)
@@ -738,8 +665,7 @@ TEST_F(hand, forged_acks_rejected)
 	struct shake_seg s;
 	int i, rsts = 0;
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/syncookies",
-					"2"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "syncookies", "2"));
 	for (i = 0; i < 200; i++) {
 		x = x * 1103515245u + 12345;
 		self->p.pport = 20000 + i;
@@ -755,7 +681,7 @@ TEST_F(hand, forged_acks_rejected)
 	EXPECT_EQ(-1, accept_now(self->lfd));
 	EXPECT_EQ(EAGAIN, errno);
 	EXPECT_EQ(socks, shake_protocols_sockets("SHAKE"));
-	EXPECT_EQ(0, syn_recv_count("/proc/net/shake", LPORT));
+	EXPECT_EQ(0, syn_recv_count(shake_proto(), LPORT));
 }
 
 /* A valid cookie with a wrong peer ISN (the ACK's sequence number) fails */
@@ -765,8 +691,7 @@ TEST_F(hand, cookie_bound_to_isn)
 	uint32_t y;
 	int fd;
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/syncookies",
-					"2"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "syncookies", "2"));
 	y = hand_syn(_metadata, &self->p, 30001, 5000);
 	ASSERT_EQ(0, peer_send(&self->p, 6001, y + 1, F_ACK, 0, NULL, 0));
 	usleep(100000);
@@ -794,8 +719,7 @@ TEST_F(hand, cookie_past_bound)
 	uint32_t y;
 	int fd;
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/max_syn_backlog",
-					"2"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "max_syn_backlog", "2"));
 	self->p.pport = 31000;
 	ASSERT_EQ(0, peer_send(&self->p, 77, 88, F_ACK, 0, NULL, 0));
 	ASSERT_EQ(1, peer_recv(&self->p, &s, 1000));
@@ -807,7 +731,7 @@ TEST_F(hand, cookie_past_bound)
 	EXPECT_EQ(0, shake_stat("SyncookiesSent"));
 	y = hand_syn(_metadata, &self->p, 31003, 300);
 	EXPECT_EQ(1, shake_stat("SyncookiesSent"));
-	EXPECT_EQ(2, syn_recv_count("/proc/net/shake", LPORT));
+	EXPECT_EQ(2, syn_recv_count(shake_proto(), LPORT));
 	ASSERT_EQ(0, peer_send(&self->p, 301, y + 1, F_ACK, 0, NULL, 0));
 	usleep(100000);
 	EXPECT_EQ(1, shake_stat("SyncookiesRecv"));
@@ -837,8 +761,7 @@ TEST_F(hand, expired_cookie_rejected)
 	uint32_t y;
 	int fd, err;
 
-	ASSERT_EQ(0, shake_write_sysctl("/proc/sys/net/shake/syncookies",
-					"2"));
+	ASSERT_EQ(0, shake_set_sysctl(shake_proto(), "syncookies", "2"));
 	y = hand_syn(_metadata, &self->p, 32001, 9000);
 	ASSERT_EQ(0, step_clock(130));
 	ASSERT_EQ(0, peer_send(&self->p, 9001, y + 1, F_ACK, 0, NULL, 0));

@@ -35,6 +35,7 @@
 #include <linux/shake.h>
 #include "kselftest_harness.h"
 #include "shake_lib.h"
+#include "shake_topo.h"
 
 #define S_ADDR "10.11.0.1"
 #define R_ADDR "10.11.0.2"
@@ -307,7 +308,8 @@ static void move(struct __test_metadata *_metadata, int tx, int rx,
 
 FIXTURE(transfer) {
 	int proto;
-	int ns_s, ns_r;		/* namespaces; the test stays in S */
+	struct shake_topo topo;	/* end 0: S's vs; end 1: R's vr */
+	int ns_s, ns_r;		/* topo's namespaces; the test stays in S */
 	int lfd, cfd, afd;	/* listener (R), connector (S), accepted (R) */
 	int mss;		/* of cfd's segments */
 	double t0;		/* when the case began */
@@ -325,38 +327,34 @@ FIXTURE_VARIANT_ADD(transfer, shake) {
 	.tcp = false,
 };
 
-/* Run a shell command in namespace ns, then come back to S. */
-#define sh(self, ns, ...) shake_netns_sh(ns, (self)->ns_s, __VA_ARGS__)
+enum { S, R };		/* the ends of topo */
 
 FIXTURE_SETUP(transfer)
 {
 	self->t0 = shake_now();
 	self->proto = variant->tcp ? IPPROTO_TCP : shake_proto();
 	self->lfd = self->cfd = self->afd = -1;
-	self->ns_s = self->ns_r = -1;
+	self->topo = (struct shake_topo){
+		.end = {
+			[S] = { .dev = "vs", .addr = { S_ADDR "/24" },
+				.mac = S_MAC, .gso_max_segs = 1,
+				.tx_off = true },
+			[R] = { .dev = "vr", .addr = { R_ADDR "/24" },
+				.mac = R_MAC, .gso_max_segs = 1,
+				.tx_off = true },
+		},
+		.static_neigh = true,
+	};
+	self->topo.ns[S] = self->topo.ns[R] = -1;
 	ASSERT_LT(10000, ms_left(10001))
 		TH_LOG("the program's %d s are spent", BUDGET_S);
-	/* unnamed namespaces: they vanish with this process, even if killed */
-	ASSERT_EQ(0, shake_new_netns());
+	ASSERT_EQ(0, shake_topo_up(&self->topo));
+	self->ns_s = self->topo.ns[S];
+	self->ns_r = self->topo.ns[R];
 	ASSERT_EQ(0, shake_short_orphans(self->proto));
-	self->ns_s = open("/proc/thread-self/ns/net", O_RDONLY);
-	ASSERT_EQ(0, shake_new_netns());
+	ASSERT_EQ(0, setns(self->ns_r, CLONE_NEWNET));
 	ASSERT_EQ(0, shake_short_orphans(self->proto));
-	self->ns_r = open("/proc/thread-self/ns/net", O_RDONLY);
-	ASSERT_LE(0, self->ns_s);
-	ASSERT_LE(0, self->ns_r);
-	ASSERT_EQ(0, sh(self, self->ns_s,
-			"ip link add vs address " S_MAC " gso_max_segs 1 type veth "
-			"peer name vr address " R_MAC " gso_max_segs 1 "
-			"netns /proc/%d/fd/%d && "
-			"ip addr add " S_ADDR "/24 dev vs && ip link set vs up && "
-			"ethtool -K vs tx off >/dev/null && "
-			"ip neigh add " R_ADDR " lladdr " R_MAC " dev vs nud permanent",
-			getpid(), self->ns_r));
-	ASSERT_EQ(0, sh(self, self->ns_r,
-			"ip addr add " R_ADDR "/24 dev vr && ip link set vr up && "
-			"ethtool -K vr tx off >/dev/null && "
-			"ip neigh add " S_ADDR " lladdr " S_MAC " dev vr nud permanent"));
+	ASSERT_EQ(0, setns(self->ns_s, CLONE_NEWNET));
 }
 
 FIXTURE_TEARDOWN(transfer)
@@ -366,8 +364,7 @@ FIXTURE_TEARDOWN(transfer)
 	close(self->afd);
 	close(self->cfd);
 	close(self->lfd);
-	close(self->ns_r);
-	close(self->ns_s);
+	shake_topo_down(&self->topo);
 }
 
 static int conn_mss(int proto, int fd)
@@ -428,12 +425,12 @@ static void impair(struct __test_metadata *_metadata,
 		   FIXTURE_DATA(transfer) *self, const char *netem,
 		   bool data_only)
 {
-	ASSERT_EQ(0, sh(self, self->ns_s,
-			"tc qdisc add dev vs root netem limit 100000 %s", netem));
+	ASSERT_EQ(0, shake_topo_netem(&self->topo, S, "limit 100000 %s",
+				      netem));
 	if (data_only)
 		return;
-	ASSERT_EQ(0, sh(self, self->ns_r,
-			"tc qdisc add dev vr root netem limit 100000 %s", netem));
+	ASSERT_EQ(0, shake_topo_netem(&self->topo, R, "limit 100000 %s",
+				      netem));
 }
 
 /* A capture of every frame through dev in namespace ns, both directions. */
@@ -556,8 +553,8 @@ static void run_case(struct __test_metadata *_metadata,
 	 * the slow debug kernel; the counts checked below are about loss.
 	 */
 	if (self->proto == IPPROTO_TCP && (imp->expect & NO_RETRANS))
-		ASSERT_EQ(0, shake_write_sysctl(
-				"/proc/sys/net/ipv4/tcp_early_retrans", "0"));
+		ASSERT_EQ(0, shake_set_sysctl(IPPROTO_TCP, "early_retrans",
+					      "0"));
 	connect_pair(_metadata, self, 0, 0);
 	if (imp->netem)
 		impair(_metadata, self, imp->netem, imp->data_only);
@@ -799,27 +796,20 @@ TEST_F_TIMEOUT(transfer, blackhole_backoff, 120)
 	move(_metadata, self->cfd, self->afd, 0x5eed0005, 0, 64 * KiB,
 	     "before");
 	snprintf(num, sizeof(num), "%d", retries);
-	if (variant->tcp) {
-		ASSERT_EQ(0, shake_write_sysctl(
-				"/proc/sys/net/ipv4/tcp_retries2", num));
-		/*
-		 * No tail loss probe: it is TCP's own, and would take the
-		 * place of the first timeout.
-		 */
-		ASSERT_EQ(0, shake_write_sysctl(
-				"/proc/sys/net/ipv4/tcp_early_retrans", "0"));
-	} else {
-		ASSERT_EQ(0, shake_write_sysctl(
-				"/proc/sys/net/shake/retries2", num));
-	}
+	ASSERT_EQ(0, shake_set_sysctl(self->proto, "retries2", num));
+	/*
+	 * No tail loss probe: it is TCP's own, and would take the place of
+	 * the first timeout.
+	 */
+	if (variant->tcp)
+		ASSERT_EQ(0, shake_set_sysctl(IPPROTO_TCP, "early_retrans",
+					      "0"));
 	/*
 	 * Drop at R's ingress, which its tap sees first: netem on S's qdisc
 	 * would drop frames before any tap saw them.
 	 */
 	cap = cap_open(_metadata, self, self->ns_r, "vr");
-	ASSERT_EQ(0, sh(self, self->ns_r,
-			"tc qdisc add dev vr handle ffff: ingress && "
-			"tc filter add dev vr parent ffff: matchall action drop"));
+	ASSERT_EQ(0, shake_topo_drop_ingress(&self->topo, R, true));
 	ctrs_read(_metadata, self, &a);
 	ASSERT_EQ(sizeof(buf), send(self->cfd, buf, sizeof(buf), MSG_DONTWAIT));
 	ASSERT_NE(0, shake_wait_for(self->cfd, POLLIN | POLLERR,
