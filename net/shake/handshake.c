@@ -4,15 +4,16 @@
  * (connect.c, listen.c, cookie.c): the options a SYN offers and the ones
  * both ends agree on (MSS, window scale, SACK-permitted, timestamps; RFC
  * 9293 3.7.1, RFC 7323), the window a SYN offers, the state a connection
- * starts its transfer with, and the active opener's side of the exchange
- * (SYN_SENT, RFC 9293 3.10.7.3).
+ * starts its transfer with, a listener's description of a handshake (a
+ * request record's or a cookie's), and the active opener's side of the
+ * exchange (SYN_SENT, RFC 9293 3.10.7.3).
  */
 
 #include <kunit/visibility.h>
 #include <net/dst.h>
 #include <net/ip.h>
 
-#include "protocol.h"
+#include "records.h"
 
 /**
  * shake_mss_for - the largest segment that fits a route, bytes of data
@@ -60,6 +61,27 @@ EXPORT_SYMBOL_IF_KUNIT(shake_wscale_for);
 u32 shake_syn_window(const struct sock *sk)
 {
 	return min_t(u32, READ_ONCE(sk->sk_rcvbuf) / 2, 65535U);
+}
+
+/**
+ * shake_req_init - a handshake's addresses and window, from a segment of it
+ * @sk: the listener
+ * @skb: the SYN, or the ACK that ends a cookie's handshake
+ * @th: its header
+ * @req: a request record or a cookie's description; all else is zeroed
+ */
+void shake_req_init(struct sock *sk, const struct sk_buff *skb,
+		    const struct shakehdr *th, struct shake_request *req)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	memset(req, 0, sizeof(*req));
+	req->listener = sk;
+	req->addrs.laddr = iph->daddr;
+	req->addrs.raddr = iph->saddr;
+	req->addrs.lport = th->dest;
+	req->addrs.rport = th->source;
+	req->rcv_wnd = shake_syn_window(sk);
 }
 
 /**

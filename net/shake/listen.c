@@ -112,27 +112,6 @@ out:
 	shake_request_put(req);
 }
 
-/**
- * shake_req_init - a handshake's addresses and window, from a segment of it
- * @sk: the listener
- * @skb: the SYN, or the ACK that ends a cookie's handshake
- * @th: its header
- * @req: a request record or a cookie's description; all else is zeroed
- */
-void shake_req_init(struct sock *sk, const struct sk_buff *skb,
-		    const struct shakehdr *th, struct shake_request *req)
-{
-	const struct iphdr *iph = ip_hdr(skb);
-
-	memset(req, 0, sizeof(*req));
-	req->listener = sk;
-	req->addrs.laddr = iph->daddr;
-	req->addrs.raddr = iph->saddr;
-	req->addrs.lport = th->dest;
-	req->addrs.rport = th->source;
-	req->rcv_wnd = shake_syn_window(sk);
-}
-
 /* A SYN for a listener: a new request, or a cookie, if the queues have
  * room. Under a flood the SYN queue stays at its bound and what is past
  * it costs no memory: a cookie's SYN-ACK is all that is left of it.

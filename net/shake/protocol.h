@@ -453,8 +453,6 @@ struct sock *shake_accept(struct sock *sk, int flags, int *err, bool kern);
 bool shake_listen_rcv(struct sock *sk, struct sk_buff *skb,
 		      const struct shake_options *opt);
 void shake_listen_stop(struct sock *sk, struct list_head *children);
-void shake_req_init(struct sock *sk, const struct sk_buff *skb,
-		    const struct shakehdr *th, struct shake_request *req);
 int shake_request_cache_init(void);
 void shake_request_cache_destroy(void);
 
@@ -462,6 +460,8 @@ void shake_request_cache_destroy(void);
 u16 shake_mss_for(const struct dst_entry *dst, u16 user_mss);
 u8 shake_wscale_for(u32 space);
 u32 shake_syn_window(const struct sock *sk);
+void shake_req_init(struct sock *sk, const struct sk_buff *skb,
+		    const struct shakehdr *th, struct shake_request *req);
 void shake_syn_opts_offer(const struct sock *sk, struct shake_syn_opts *opt,
 			  __be32 saddr, __be32 daddr);
 void shake_syn_opts_agree(struct shake_syn_opts *opt,
