@@ -148,17 +148,25 @@ static void shake_keepalive_timer(struct timer_list *t)
 /**
  * shake_keepalive_reset - (re)start or stop the keepalive timer
  * @sk: the socket, locked
+ *
+ * The idle time counts from the last segment received, so a connection
+ * that has been idle longer than a newly set TCP_KEEPIDLE probes at once,
+ * as TCP's does.
  */
 void shake_keepalive_reset(struct sock *sk)
 {
 	struct shake_sock *ssk = shake_sk(sk);
+	unsigned long idle;
 
 	if (sock_flag(sk, SOCK_KEEPOPEN) &&
-	    ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)))
+	    ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT))) {
+		idle = min_t(unsigned long, jiffies - ssk->rcv_tstamp,
+			     ssk->keepalive_time);
 		sk_reset_timer(sk, &sk->sk_timer,
-			       jiffies + ssk->keepalive_time);
-	else
+			       jiffies + ssk->keepalive_time - idle);
+	} else {
 		sk_stop_timer(sk, &sk->sk_timer);
+	}
 }
 
 /**
