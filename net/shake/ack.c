@@ -68,19 +68,8 @@ void shake_ack_rcv(struct sock *sk, const struct shakehdr *th,
 	if (shake_after(ack, ssk->snd_una)) {
 		u32 acked = ack - ssk->snd_una;
 		u32 segs = DIV_ROUND_UP(acked, ssk->mss_cache);
-		s64 rtt_us = -1;
-		u64 sent_us;
 
-		sent_us = shake_clean_acked(sk, ack);
-		if (sent_us)
-			rtt_us = shake_clock_us() - sent_us;
-		else if (ssk->opt.tstamp_ok && opt->saw_tstamp && opt->tsecr)
-			/* the echo names the transmission: no ambiguity */
-			rtt_us = (s64)(s32)(shake_time_stamp() +
-					    ssk->opt.ts_off - opt->tsecr) *
-				 USEC_PER_MSEC;
-		if (rtt_us >= 0)
-			shake_rtt_sample(ssk, rtt_us);
+		shake_rtt_measure(ssk, shake_clean_acked(sk, ack), opt);
 
 		if (!shake_recovery_ack(sk, ack, segs))
 			ssk->cong_ops->cong_avoid(sk, ack, segs);

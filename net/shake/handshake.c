@@ -236,6 +236,7 @@ void shake_syn_sent_rcv(struct sock *sk, struct sk_buff *skb,
 	shake_syn_opts_agree(&ssk->opt, opt);
 	if (th->ack) {
 		ssk->snd_una = ack;
+		shake_rtt_measure(ssk, ssk->syn_sent_us, opt);
 		shake_established(sk, th);
 		shake_send_ack(sk);
 	} else {

@@ -85,6 +85,14 @@ static void shake_req_synack(const struct shake_request *req)
 	shake_send_synack(req, shake_time_stamp() + req->opt.ts_off);
 }
 
+/* Our SYN-ACK was lost, or the peer's answer to it */
+static void shake_req_resend(struct shake_request *req)
+{
+	SHAKE_INC_STATS(sock_net(req->listener), SHAKE_MIB_RETRANSSEGS);
+	req->synack_us = 0;
+	shake_req_synack(req);
+}
+
 static void shake_req_timer(struct timer_list *t)
 {
 	struct shake_request *req = from_timer(req, t, timer);
@@ -100,8 +108,7 @@ static void shake_req_timer(struct timer_list *t)
 		goto out;
 	}
 	req->retransmits++;
-	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_RETRANSSEGS);
-	shake_req_synack(req);
+	shake_req_resend(req);
 	/* 1, 2, 4, 8, 16 s: the SYN's backoff (RFC 6298 5.5) */
 	mod_timer(t, jiffies + min(SHAKE_TIMEOUT_INIT << req->retransmits,
 				   SHAKE_RTO_MAX));
@@ -163,15 +170,18 @@ static void shake_listen_syn(struct sock *sk, struct sk_buff *skb,
 						       a->raddr, a->rport));
 	ssk->syn_qlen++;
 	mod_timer(&req->timer, jiffies + SHAKE_TIMEOUT_INIT);
+	req->synack_us = shake_clock_us();
 	shake_req_synack(req);
 }
 
-/* The listener's copy of itself for a completed handshake; @th is the
- * final ACK, which gives the peer's first scaled window
+/* The listener's copy of itself for a completed handshake; @th and @opt
+ * are the final ACK's, which gives the peer's first scaled window and the
+ * first RTT sample
  */
 static struct sock *shake_create_child(struct sock *sk,
 				       struct shake_request *req,
-				       const struct shakehdr *th)
+				       const struct shakehdr *th,
+				       const struct shake_options *opt)
 {
 	const struct shake_addrs *a = &req->addrs;
 	struct shake_sock *nssk;
@@ -215,6 +225,8 @@ static struct sock *shake_create_child(struct sock *sk,
 	if (!IS_ERR(rt))
 		sk_setup_caps(nsk, &rt->dst);
 	shake_init_transfer(nsk, th);
+	/* a cookie's timestamp carries its options in the low bits */
+	shake_rtt_measure(nssk, req->synack_us, req->cookie ? NULL : opt);
 
 	nsk->sk_state = TCP_LISTEN;	/* what the clone copied */
 	shake_set_state(nsk, TCP_SYN_RECV);
@@ -264,7 +276,7 @@ static struct sock *shake_handshake_done(struct sock *sk,
 	}
 	if (req->opt.tstamp_ok && opt->saw_tstamp)
 		req->opt.ts_recent = opt->tsval;
-	child = shake_create_child(sk, req, th);
+	child = shake_create_child(sk, req, th, opt);
 	if (!child) {
 		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_LISTENDROPS);
 		return NULL;
@@ -309,8 +321,7 @@ static bool shake_req_rcv(struct sock *sk, struct shake_request *req,
 	if (th->syn) {
 		if (seq == req->rcv_nxt - 1) {
 			/* our SYN-ACK was lost: say it again */
-			SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_RETRANSSEGS);
-			shake_req_synack(req);
+			shake_req_resend(req);
 		}
 		return false;
 	}

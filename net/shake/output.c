@@ -413,11 +413,13 @@ static void shake_transmit_control(struct sock *sk, u8 flags, u32 seq)
  */
 void shake_send_syn(struct sock *sk)
 {
+	struct shake_sock *ssk = shake_sk(sk);
 	u8 flags = SHAKEHDR_SYN;
 
 	if (sk->sk_state == TCP_SYN_RECV)
 		flags |= SHAKEHDR_ACK;
-	shake_transmit_control(sk, flags, shake_sk(sk)->iss);
+	ssk->syn_sent_us = ssk->retransmits ? 0 : shake_clock_us();
+	shake_transmit_control(sk, flags, ssk->iss);
 }
 
 /**

@@ -253,6 +253,8 @@ struct shake_cong_ops {
  * @opt: negotiated options
  * @srtt_us: smoothed RTT (RFC 6298), microseconds, 0 before a sample
  * @rttvar_us: RTT variation, microseconds
+ * @syn_sent_us: when our SYN went out (shake_clock_us), 0 once it was sent
+ *	again: the SYN-ACK's RTT sample
  * @rto: retransmission timeout, in jiffies
  * @retransmits: timeouts of the segment the timer guards (its backoff)
  * @timer_job: what @retransmit_timer does when it fires
@@ -316,6 +318,7 @@ struct shake_sock {
 	struct shake_syn_opts opt;
 	u32 srtt_us;
 	u32 rttvar_us;
+	u64 syn_sent_us;
 	unsigned int rto;
 	u8 retransmits;
 	u8 timer_job;
@@ -504,7 +507,8 @@ extern const struct shake_cong_ops shake_reno;
 void shake_cong_init(struct sock *sk);
 
 /* retransmit.c */
-void shake_rtt_sample(struct shake_sock *ssk, s64 rtt_us);
+void shake_rtt_measure(struct shake_sock *ssk, u64 sent_us,
+		       const struct shake_options *opt);
 void shake_retransmit_timer(struct timer_list *t);
 void shake_retransmit_work(struct sock *sk);
 void shake_reset_retransmit_timer(struct sock *sk);

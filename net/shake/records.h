@@ -27,6 +27,8 @@
  * @rcv_nxt: the peer's ISN plus one
  * @rcv_wnd: the window our SYN-ACK offers (never scaled, RFC 7323 2.2)
  * @retransmits: SYN-ACK retransmissions so far
+ * @synack_us: when the SYN-ACK was sent (shake_clock_us), 0 once it was
+ *	sent again (the final ACK then gives no RTT sample of its own)
  * @cookie: not a record: the SYN-ACK's sequence number is a cookie, and
  *	this describes the handshake only while it is answered or completed
  * @opt: options of the SYN and of our SYN-ACK
@@ -41,6 +43,7 @@ struct shake_request {
 	u32 iss;
 	u32 rcv_nxt;
 	u32 rcv_wnd;
+	u64 synack_us;
 	u8 retransmits;
 	u8 cookie:1;
 	struct shake_syn_opts opt;

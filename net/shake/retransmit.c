@@ -14,12 +14,8 @@
 /* RFC 6298 2.4: the RTO's floor */
 #define SHAKE_RTO_MIN	((unsigned int)(HZ / 5))
 
-/**
- * shake_rtt_sample - fold one RTT measurement into the RTO (RFC 6298 2)
- * @ssk: the socket
- * @rtt_us: the measurement, microseconds
- */
-void shake_rtt_sample(struct shake_sock *ssk, s64 rtt_us)
+/* Fold one RTT measurement, in microseconds, into the RTO (RFC 6298 2) */
+static void shake_rtt_sample(struct shake_sock *ssk, s64 rtt_us)
 {
 	u32 rtt = clamp_t(s64, rtt_us, 1, U32_MAX / 8);
 	u64 rto_us;
@@ -39,6 +35,29 @@ void shake_rtt_sample(struct shake_sock *ssk, s64 rtt_us)
 				      4ULL * ssk->rttvar_us);
 	ssk->rto = clamp_t(unsigned long, usecs_to_jiffies(rto_us),
 			   SHAKE_RTO_MIN, SHAKE_RTO_MAX);
+}
+
+/**
+ * shake_rtt_measure - take the RTT sample an acknowledgment gives, if any
+ * @ssk: the socket, locked
+ * @sent_us: when the newest segment it acknowledges was sent (shake_clock_us),
+ *	0 if that was sent more than once (Karn: which copy is answered?)
+ * @opt: the acknowledgment's options, NULL if its timestamp echo cannot be
+ *	trusted as ours (a SYN cookie's)
+ *
+ * The clock of the sender measures a segment sent once; otherwise a
+ * timestamp echo names the transmission it answers (RFC 7323 4), to the
+ * millisecond. The SYN and SYN-ACK give the first sample (RFC 6298 2.2).
+ */
+void shake_rtt_measure(struct shake_sock *ssk, u64 sent_us,
+		       const struct shake_options *opt)
+{
+	if (sent_us)
+		shake_rtt_sample(ssk, shake_clock_us() - sent_us);
+	else if (opt && ssk->opt.tstamp_ok && opt->saw_tstamp && opt->tsecr)
+		shake_rtt_sample(ssk, (s64)(s32)(shake_time_stamp() +
+						 ssk->opt.ts_off -
+						 opt->tsecr) * USEC_PER_MSEC);
 }
 
 /**
