@@ -1210,7 +1210,9 @@ TEST_F(sockapi, keepalive_options)
 
 /*
  * Keepalive finds a peer that went silent: idle 1 s, then 2 probes 1 s
- * apart, all lost; the connection fails with ETIMEDOUT.
+ * apart, all lost; the connection fails with ETIMEDOUT. The idle time
+ * counts from the handshake's last segment, so the clock starts there:
+ * installing the loss can take a second on the debug kernel.
  */
 TEST_F(sockapi, keepalive_times_out)
 {
@@ -1220,20 +1222,49 @@ TEST_F(sockapi, keepalive_times_out)
 	long r;
 
 	ASSERT_EQ(0, join(self));
+	t0 = now();
+	ASSERT_EQ(0, system("tc qdisc add dev lo root netem loss 100%"));
 	ASSERT_EQ(0, set_opt(self->c, SOL_SOCKET, SO_KEEPALIVE, 1));
 	ASSERT_EQ(0, set_opt(self->c, IPPROTO_TCP, TCP_KEEPIDLE, 1));
 	ASSERT_EQ(0, set_opt(self->c, IPPROTO_TCP, TCP_KEEPINTVL, 1));
 	ASSERT_EQ(0, set_opt(self->c, IPPROTO_TCP, TCP_KEEPCNT, 2));
 	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_RCVTIMEO, &tv,
 				sizeof(tv)));
-	ASSERT_EQ(0, system("tc qdisc add dev lo root netem loss 100%"));
-	t0 = now();
 	r = SYS(recv(self->c, buf, sizeof(buf), 0));
 	dt = now() - t0;
 	EXPECT_EQ(-ETIMEDOUT, r);
 	EXPECT_LE(2.5, dt);
 	EXPECT_GE(6.0, dt);
 	EXPECT_EQ(POLLIN | POLLOUT | POLLRDHUP | POLLHUP, poll_now(self->c));
+}
+
+/*
+ * TCP_KEEPIDLE set on a connection already idle longer than the new value
+ * probes at once: idle 2 s, then KEEPIDLE 1 with one probe 1 s apart ends
+ * it about 1 s later, not 2.
+ */
+TEST_F(sockapi, keepidle_counts_past_idle_time)
+{
+	struct timeval tv = { .tv_sec = 10 };
+	char buf[8];
+	double t0, dt;
+	long r;
+
+	ASSERT_EQ(0, join(self));
+	ASSERT_EQ(0, system("tc qdisc add dev lo root netem loss 100%"));
+	ASSERT_EQ(0, set_opt(self->c, SOL_SOCKET, SO_KEEPALIVE, 1));
+	ASSERT_EQ(0, set_opt(self->c, IPPROTO_TCP, TCP_KEEPINTVL, 1));
+	ASSERT_EQ(0, set_opt(self->c, IPPROTO_TCP, TCP_KEEPCNT, 1));
+	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_RCVTIMEO, &tv,
+				sizeof(tv)));
+	sleep(2);
+	t0 = now();
+	ASSERT_EQ(0, set_opt(self->c, IPPROTO_TCP, TCP_KEEPIDLE, 1));
+	r = SYS(recv(self->c, buf, sizeof(buf), 0));
+	dt = now() - t0;
+	EXPECT_EQ(-ETIMEDOUT, r);
+	EXPECT_LE(0.7, dt);
+	EXPECT_GE(1.7, dt);
 }
 
 TEST_F(sockapi, unknown_tcp_level_option)
@@ -1270,6 +1301,27 @@ TEST_F(sockapi, info_states)
 	ASSERT_EQ(0, peer_resets(self));
 	ASSERT_EQ(0, get_info(variant->tcp, self->c, &ci));
 	EXPECT_EQ(ST_CLOSE, ci.state);
+}
+
+/*
+ * The handshake gives the first RTT sample (RFC 6298 2.2): with 50 ms each
+ * way on lo, both ends know an RTT of about 100 ms, and the RTO has left
+ * its 1 s initial value, before any data moved.
+ */
+TEST_F(sockapi, info_rtt_from_handshake)
+{
+	static const char *const end[] = { "client", "server" };
+	struct conn_info ci;
+	int i;
+
+	ASSERT_EQ(0, system("tc qdisc add dev lo root netem delay 50ms"));
+	ASSERT_EQ(0, join(self));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, get_info(variant->tcp, i ? self->s : self->c, &ci));
+		EXPECT_LE(95000, ci.srtt) TH_LOG("%s", end[i]);
+		EXPECT_GE(400000, ci.srtt) TH_LOG("%s", end[i]);
+		EXPECT_GT(1000000, ci.rto) TH_LOG("%s", end[i]);
+	}
 }
 
 TEST_F(sockapi, info_new_connection)
