@@ -510,6 +510,13 @@ double shake_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+bool shake_machine_slow(void)
+{
+	const char *v = getenv("KSFT_MACHINE_SLOW");
+
+	return v && !strcmp(v, "yes");
+}
+
 int shake_cap_open(int ns, int back, const char *dev)
 {
 	struct sockaddr_ll sll = {

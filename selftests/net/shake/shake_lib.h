@@ -131,6 +131,12 @@ int shake_as_nobody(int (*fn)(void *), void *arg);
 /* CLOCK_REALTIME in seconds: the clock of the capture's timestamps */
 double shake_now(void);
 
+/*
+ * KSFT_MACHINE_SLOW=yes, netdev CI's word for a debug kernel (check-debug
+ * sets it): tests that measure work by its time do less of it.
+ */
+bool shake_machine_slow(void);
+
 /* One segment of the protocol, as a capture saw it. */
 struct shake_wseg {
 	double t;		/* when the tap saw it (shake_now()'s clock) */
