@@ -1209,6 +1209,22 @@ TEST_F(sockapi, keepalive_options)
 }
 
 /*
+ * The peer falls silent (everything on lo is lost); keepalive on for the
+ * client with probes 1 s apart, cnt of them, and a 10 s receive timeout.
+ */
+static int peer_falls_silent(FIXTURE_DATA(sockapi) *self, int cnt)
+{
+	struct timeval tv = { .tv_sec = 10 };
+
+	if (system("tc qdisc add dev lo root netem loss 100%") ||
+	    set_opt(self->c, SOL_SOCKET, SO_KEEPALIVE, 1) ||
+	    set_opt(self->c, IPPROTO_TCP, TCP_KEEPINTVL, 1) ||
+	    set_opt(self->c, IPPROTO_TCP, TCP_KEEPCNT, cnt))
+		return -1;
+	return setsockopt(self->c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+/*
  * Keepalive finds a peer that went silent: idle 1 s, then 2 probes 1 s
  * apart, all lost; the connection fails with ETIMEDOUT. The idle time
  * counts from the handshake's last segment, so the clock starts there:
@@ -1216,20 +1232,14 @@ TEST_F(sockapi, keepalive_options)
  */
 TEST_F(sockapi, keepalive_times_out)
 {
-	struct timeval tv = { .tv_sec = 10 };
 	char buf[8];
 	double t0, dt;
 	long r;
 
 	ASSERT_EQ(0, join(self));
 	t0 = now();
-	ASSERT_EQ(0, system("tc qdisc add dev lo root netem loss 100%"));
-	ASSERT_EQ(0, set_opt(self->c, SOL_SOCKET, SO_KEEPALIVE, 1));
+	ASSERT_EQ(0, peer_falls_silent(self, 2));
 	ASSERT_EQ(0, set_opt(self->c, IPPROTO_TCP, TCP_KEEPIDLE, 1));
-	ASSERT_EQ(0, set_opt(self->c, IPPROTO_TCP, TCP_KEEPINTVL, 1));
-	ASSERT_EQ(0, set_opt(self->c, IPPROTO_TCP, TCP_KEEPCNT, 2));
-	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_RCVTIMEO, &tv,
-				sizeof(tv)));
 	r = SYS(recv(self->c, buf, sizeof(buf), 0));
 	dt = now() - t0;
 	EXPECT_EQ(-ETIMEDOUT, r);
@@ -1245,18 +1255,12 @@ TEST_F(sockapi, keepalive_times_out)
  */
 TEST_F(sockapi, keepidle_counts_past_idle_time)
 {
-	struct timeval tv = { .tv_sec = 10 };
 	char buf[8];
 	double t0, dt;
 	long r;
 
 	ASSERT_EQ(0, join(self));
-	ASSERT_EQ(0, system("tc qdisc add dev lo root netem loss 100%"));
-	ASSERT_EQ(0, set_opt(self->c, SOL_SOCKET, SO_KEEPALIVE, 1));
-	ASSERT_EQ(0, set_opt(self->c, IPPROTO_TCP, TCP_KEEPINTVL, 1));
-	ASSERT_EQ(0, set_opt(self->c, IPPROTO_TCP, TCP_KEEPCNT, 1));
-	ASSERT_EQ(0, setsockopt(self->c, SOL_SOCKET, SO_RCVTIMEO, &tv,
-				sizeof(tv)));
+	ASSERT_EQ(0, peer_falls_silent(self, 1));
 	sleep(2);
 	t0 = now();
 	ASSERT_EQ(0, set_opt(self->c, IPPROTO_TCP, TCP_KEEPIDLE, 1));
