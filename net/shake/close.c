@@ -293,7 +293,7 @@ int shake_disconnect(struct sock *sk, int flags)
 	ssk->write_seq = 0;
 	ssk->snd_una = 0;
 	ssk->snd_nxt = 0;
-	ssk->snd_max = 0;
+	ssk->snd_nxt = 0;
 	ssk->rcv_nxt = 0;
 	ssk->copied_seq = 0;
 

@@ -17,7 +17,7 @@
 /* Segments in flight before this ACK, from sequence numbers */
 static u32 shake_flight_segs(const struct shake_sock *ssk)
 {
-	return DIV_ROUND_UP(ssk->snd_max - ssk->snd_una, ssk->mss_cache);
+	return DIV_ROUND_UP(ssk->snd_nxt - ssk->snd_una, ssk->mss_cache);
 }
 
 static void shake_reno_init(struct sock *sk)
@@ -70,8 +70,8 @@ void shake_cong_init(struct sock *sk)
 
 	ssk->cong_ops = &shake_reno;
 	ssk->cong_ops->init(sk);
-	ssk->dupacks = 0;
-	ssk->in_recovery = 0;
+	ssk->ca_state = SHAKE_CA_OPEN;
+	ssk->reordering = READ_ONCE(shake_net(sock_net(sk))->sysctl_reordering);
 	/* RFC 6582 3.2 step 1: the initial send sequence number */
 	ssk->recover = ssk->iss;
 }

@@ -78,7 +78,6 @@ int shake_v4_connect(struct sock *sk, struct sockaddr *uaddr, int addr_len)
 			     inet->inet_sport, inet->inet_dport);
 	ssk->snd_una = ssk->iss;
 	ssk->snd_nxt = ssk->iss + 1;
-	ssk->snd_max = ssk->snd_nxt;
 	ssk->write_seq = ssk->snd_nxt;
 	ssk->rcv_nxt = 0;
 	ssk->copied_seq = 0;

@@ -109,7 +109,7 @@ bool shake_window_update_due(const struct sock *sk)
  *
  * RFC 9293 3.10.7.4's rule (a newer segment, by SND.WL1 and SND.WL2),
  * and, as Linux TCP, any ACK of new data: the ACKs sent during a
- * retransmission carry snd_max and may leave wl1 ahead of the
+ * retransmission carry snd_nxt and may leave wl1 ahead of the
  * retransmitted segments that follow.
  *
  * Return: true if the window changed.

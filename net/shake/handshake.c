@@ -136,8 +136,19 @@ void shake_syn_opts_agree(struct shake_syn_opts *opt,
 void shake_reset_transfer(struct shake_sock *ssk)
 {
 	ssk->ooo_queue = RB_ROOT;
+	ssk->rcv_ooopack = 0;
 	ssk->send_head = NULL;
 	ssk->packets_out = 0;
+	ssk->sacked_out = 0;
+	ssk->lost_out = 0;
+	ssk->retrans_out = 0;
+	memset(&ssk->rack, 0, sizeof(ssk->rack));
+	ssk->rack.reo_wnd_mult = 1;
+	ssk->min_rtt_us = 0;
+	ssk->rcv_num_sacks = 0;
+	ssk->dsack_out = 0;
+	ssk->undo_ok = 0;
+	ssk->tlp_out = 0;
 	ssk->ack_pending = 0;
 	ssk->srtt_us = 0;
 	ssk->rttvar_us = 0;
@@ -168,8 +179,9 @@ void shake_init_transfer(struct sock *sk, const struct shakehdr *th)
 	ssk->max_window = wnd;
 	ssk->snd_wl1 = ntohl(th->seq);
 	ssk->snd_wl2 = ntohl(th->ack_seq);
-	ssk->snd_max = ssk->snd_nxt;
 	ssk->write_seq = ssk->snd_nxt;
+	ssk->highest_sack = ssk->snd_una;
+	ssk->rack.dsack_round = ssk->snd_una;
 	/* the MSS counts no options (RFC 6691): timestamps ride in it */
 	ssk->mss_cache = min(ssk->opt.mss,
 			     shake_mss_for(__sk_dst_get(sk), ssk->user_mss));

@@ -129,6 +129,16 @@ static bool shake_paws_reject(const struct shake_sock *ssk,
 	       (s32)(opt->tsval - ssk->opt.ts_recent) < 0;
 }
 
+/* Answer a segment we drop as old: an ACK, with a D-SACK of its data if
+ * all of it arrived before (RFC 2883)
+ */
+static void shake_send_dupack(struct sock *sk, u32 seq, u32 seg_len)
+{
+	if (seg_len && !shake_after(seq + seg_len, shake_sk(sk)->rcv_nxt))
+		shake_dsack_set(sk, seq, seq + seg_len);
+	shake_send_ack(sk);
+}
+
 /* A segment for a synchronized connection (SYN_RECV, ESTABLISHED, or on
  * the way to CLOSE). Returns true if the skb was queued as data.
  */
@@ -143,12 +153,12 @@ static bool shake_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 
 	if (shake_paws_reject(ssk, th, opt)) {
 		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_PAWSDROPS);
-		shake_send_ack(sk);
+		shake_send_dupack(sk, seq, seg_len);
 		return false;
 	}
 	if (!shake_seq_acceptable(ssk, seq, seg_len)) {
 		if (!th->rst)
-			shake_send_ack(sk);
+			shake_send_dupack(sk, seq, seg_len);
 		return false;
 	}
 	if (th->rst) {
@@ -171,7 +181,7 @@ static bool shake_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 	if (!th->ack)
 		return false;
 
-	if (shake_after(ack, ssk->snd_max) ||
+	if (shake_after(ack, ssk->snd_nxt) ||
 	    (sk->sk_state == TCP_SYN_RECV && !shake_after(ack, ssk->snd_una))) {
 		if (sk->sk_state == TCP_SYN_RECV)
 			shake_send_reset(sock_net(sk), skb);

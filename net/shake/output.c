@@ -50,9 +50,16 @@ struct shake_out_opts {
 	u8 wscale_ok:1,
 	   sack_ok:1,
 	   tstamp_ok:1;
+	u8 num_sacks;		/* SACK blocks in @sacks */
 	u32 tsval;
 	u32 tsecr;
+	struct shake_sack_block sacks[SHAKE_MAX_SACKS];
 };
+
+/* Room for options in a header: 60 bytes at most, 20 of them fixed */
+#define SHAKE_MAX_OPTS_LEN	40
+/* NOP, NOP, kind, length: what SACK blocks take besides their own bytes */
+#define SHAKEOLEN_SACK_ALIGNED	4
 
 static unsigned int shake_out_opts_len(const struct shake_out_opts *o)
 {
@@ -66,6 +73,9 @@ static unsigned int shake_out_opts_len(const struct shake_out_opts *o)
 		len += 4;
 	if (o->wscale_ok)
 		len += 4;
+	if (o->num_sacks)
+		len += SHAKEOLEN_SACK_ALIGNED +
+		       o->num_sacks * SHAKEOLEN_SACK_BLOCK;
 	return len;
 }
 
@@ -102,6 +112,18 @@ static void shake_out_opts_write(u8 *p, const struct shake_out_opts *o)
 		*p++ = SHAKEOPT_WINDOW;
 		*p++ = SHAKEOLEN_WINDOW;
 		*p++ = o->wscale;
+	}
+	if (o->num_sacks) {
+		int i;
+
+		*p++ = SHAKEOPT_NOP;
+		*p++ = SHAKEOPT_NOP;
+		*p++ = SHAKEOPT_SACK;
+		*p++ = 2 + o->num_sacks * SHAKEOLEN_SACK_BLOCK;
+		for (i = 0; i < o->num_sacks; i++, p += SHAKEOLEN_SACK_BLOCK) {
+			put_unaligned_be32(o->sacks[i].start, p);
+			put_unaligned_be32(o->sacks[i].end, p + 4);
+		}
 	}
 }
 
@@ -343,6 +365,23 @@ void shake_send_tw_ack(const struct shake_tw *tw)
 	shake_send_stateless(net, shake_net(net)->ctl_sk, &seg, &o);
 }
 
+/* SACK blocks for a segment with @len bytes of data, as many as fit beside
+ * its other options and, on a data segment, within the MSS: a full one
+ * carries none (the MSS was sized without them).
+ */
+static void shake_xmit_sacks(struct sock *sk, u32 len,
+			     struct shake_out_opts *o)
+{
+	int room = SHAKE_MAX_OPTS_LEN - shake_out_opts_len(o);
+
+	if (len)
+		room = min_t(int, room, (int)shake_sk(sk)->mss_cache - (int)len);
+	room = (room - SHAKEOLEN_SACK_ALIGNED) / SHAKEOLEN_SACK_BLOCK;
+	if (room > 0)
+		o->num_sacks = shake_sack_opt_blocks(sk, o->sacks,
+						     min(room, SHAKE_MAX_SACKS));
+}
+
 /**
  * shake_xmit - send one segment of a socket
  * @sk: the socket, locked
@@ -351,7 +390,8 @@ void shake_send_tw_ack(const struct shake_tw *tw)
  * @flags: SHAKEHDR_* flags
  *
  * Adds the header with its options (MSS, window scale and SACK-permitted
- * on a SYN; timestamps when agreed), acknowledges rcv_nxt when ACK is set,
+ * on a SYN; timestamps when agreed; SACK blocks when data waits out of
+ * order or a duplicate came), acknowledges rcv_nxt when ACK is set,
  * and hands the segment to IP.
  */
 static void shake_xmit(struct sock *sk, struct sk_buff *skb, u32 seq, u8 flags)
@@ -378,6 +418,10 @@ static void shake_xmit(struct sock *sk, struct sk_buff *skb, u32 seq, u8 flags)
 		o.tsval = shake_time_stamp() + ssk->opt.ts_off;
 		o.tsecr = ssk->opt.ts_recent;
 	}
+	if ((ssk->rcv_num_sacks || ssk->dsack_out) &&
+	    (flags & (SHAKEHDR_ACK | SHAKEHDR_SYN | SHAKEHDR_RST)) ==
+	    SHAKEHDR_ACK)
+		shake_xmit_sacks(sk, skb->len, &o);
 	shake_push_header(skb, inet->inet_sport, inet->inet_dport, seq,
 			  flags & SHAKEHDR_ACK ? ssk->rcv_nxt : 0, flags, window,
 			  &o);
@@ -426,15 +470,13 @@ void shake_send_syn(struct sock *sk)
  * shake_send_ack - a segment with no data that acknowledges rcv_nxt
  * @sk: the socket, locked
  *
- * Its sequence number is snd_max, not snd_nxt: after a timeout snd_nxt
- * goes back, and a peer that already holds that data would find the ACK
- * old and drop what it says (as BSD does, RFC 9293 3.10.7.4's test). Two
- * ends retransmitting at once would otherwise ignore each other's ACKs
- * for ever.
+ * Its sequence number is snd_nxt, even while older data is sent again: a
+ * peer that already holds that data would find an ACK with an older one
+ * old and drop what it says (as BSD does, RFC 9293 3.10.7.4's test).
  */
 void shake_send_ack(struct sock *sk)
 {
-	shake_transmit_control(sk, SHAKEHDR_ACK, shake_sk(sk)->snd_max);
+	shake_transmit_control(sk, SHAKEHDR_ACK, shake_sk(sk)->snd_nxt);
 }
 
 /**
@@ -469,7 +511,7 @@ void shake_send_challenge_ack(struct sock *sk)
 void shake_send_active_reset(struct sock *sk)
 {
 	shake_transmit_control(sk, SHAKEHDR_RST | SHAKEHDR_ACK,
-			       shake_sk(sk)->snd_max);
+			       shake_sk(sk)->snd_nxt);
 }
 
 /**
@@ -477,9 +519,10 @@ void shake_send_active_reset(struct sock *sk)
  * @sk: the socket, locked
  * @skb: a segment of sk_write_queue; stays there until acknowledged
  *
- * Sends a copy of it (the original stays for retransmission). A segment
- * below snd_max has been sent before: it counts as a retransmission, and
- * its RTT will not be sampled (Karn).
+ * Sends a copy of it (the original stays for retransmission). The send
+ * head goes out for the first time and joins the flight; a segment below
+ * snd_nxt has been sent before: it counts as a retransmission in flight,
+ * and its RTT will not be sampled (Karn).
  *
  * Return: 0, or -ENOBUFS when no copy could be made (the timer retries).
  */
@@ -487,6 +530,7 @@ int shake_send_skb(struct sock *sk, struct sk_buff *skb)
 {
 	struct shake_skb_cb *cb = SHAKE_SKB_CB(skb);
 	struct shake_sock *ssk = shake_sk(sk);
+	bool fresh = skb == ssk->send_head;
 	struct sk_buff *copy;
 	u32 len = skb->len;
 
@@ -498,29 +542,41 @@ int shake_send_skb(struct sock *sk, struct sk_buff *skb)
 	if (!copy)
 		return -ENOBUFS;
 
-	if (shake_before(cb->seq, ssk->snd_max)) {
-		cb->retransmitted = 1;
-		ssk->total_retrans++;
-		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_RETRANSSEGS);
-	}
-	cb->sent_us = shake_clock_us();
-	if (!cb->in_flight) {
-		cb->in_flight = 1;
-		ssk->packets_out++;
-	}
-	if (skb == ssk->send_head) {
+	if (fresh) {
 		ssk->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
 				 NULL : skb->next;
 		ssk->snd_nxt = cb->end_seq;
-		if (shake_after(ssk->snd_nxt, ssk->snd_max))
-			ssk->snd_max = ssk->snd_nxt;
+		ssk->packets_out++;
+	} else {
+		cb->retransmitted = 1;
+		cb->rack_off = 0;
+		if (!cb->retrans) {
+			cb->retrans = 1;
+			ssk->retrans_out++;
+		}
+		ssk->total_retrans++;
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_RETRANSSEGS);
+		if (ssk->undo_ok) {
+			ssk->undo_retrans++;
+			/* no later than the segment's own: not after it */
+			if (!ssk->retrans_stamp)
+				ssk->retrans_stamp = (shake_time_stamp() +
+						      ssk->opt.ts_off) ? : 1;
+		}
 	}
+	if (ssk->ca_state == SHAKE_CA_RECOVERY)
+		ssk->prr_out++;
+	cb->sent_us = shake_clock_us();
 	ssk->bytes_sent += len;
 	/* PSH on the last data written; a bare FIN has none, as TCP's */
 	shake_xmit(sk, copy, cb->seq, SHAKEHDR_ACK |
 		   (len && skb_queue_is_last(&sk->sk_write_queue, skb) ?
 		    SHAKEHDR_PSH : 0) | (cb->fin ? SHAKEHDR_FIN : 0));
-	if (ssk->timer_job != SHAKE_TIMER_RETRANS)
+	/* the RTO runs from the oldest segment, a loss probe from the newest */
+	if (fresh && ssk->timer_job != SHAKE_TIMER_REO && shake_tlp_schedule(sk))
+		return 0;
+	if (ssk->timer_job != SHAKE_TIMER_RETRANS &&
+	    ssk->timer_job != SHAKE_TIMER_REO)
 		shake_reset_retransmit_timer(sk);
 	return 0;
 }
@@ -530,11 +586,12 @@ int shake_send_skb(struct sock *sk, struct sk_buff *skb)
  * @sk: a synchronized socket, locked
  * @more: the writer has more to come (MSG_MORE): hold a partial segment
  *
- * A segment goes when it fits the peer's window and the congestion window,
- * and, if it is a partial one at the tail, when Nagle's rule (no
- * unacknowledged data, or SHAKE_NODELAY) and cork allow; a FIN goes at
- * once. A window too small
- * for the next segment with nothing in flight starts the persist timer.
+ * What is marked lost goes first (shake_retransmit_lost()). A new
+ * segment goes when it fits the peer's window and the congestion window
+ * holds more than the pipe, and, if it is a partial one at the tail, when
+ * Nagle's rule (no unacknowledged data, or SHAKE_NODELAY) and cork allow;
+ * a FIN goes at once. A window too small for the next segment with
+ * nothing in flight starts the persist timer.
  */
 void shake_push(struct sock *sk, bool more)
 {
@@ -544,6 +601,8 @@ void shake_push(struct sock *sk, bool more)
 	if (!((1 << sk->sk_state) & SHAKEF_SENDING))
 		return;
 
+	shake_retransmit_lost(sk);
+	ssk->cwnd_limited = 0;
 	while ((skb = ssk->send_head)) {
 		struct shake_skb_cb *cb = SHAKE_SKB_CB(skb);
 
@@ -552,14 +611,16 @@ void shake_push(struct sock *sk, bool more)
 				shake_reset_probe_timer(sk);
 			break;
 		}
-		if (ssk->packets_out >= ssk->cwnd)
+		if (shake_pipe(ssk) >= ssk->cwnd) {
+			ssk->cwnd_limited = 1;
 			break;
+		}
 		/* the FIN waits for neither Nagle nor cork */
 		if (skb->len < ssk->mss_cache && !cb->fin &&
 		    skb_queue_is_last(&sk->sk_write_queue, skb)) {
 			if (more || ssk->cork)
 				break;
-			if (!ssk->nodelay && ssk->snd_max != ssk->snd_una)
+			if (!ssk->nodelay && ssk->snd_nxt != ssk->snd_una)
 				break;
 		}
 		if (shake_send_skb(sk, skb))

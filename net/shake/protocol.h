@@ -130,6 +130,11 @@ struct shake_lhash {
  * @sysctl_timestamps: offer timestamps (RFC 7323) in our SYNs
  * @sysctl_window_scaling: offer window scaling in our SYNs
  * @sysctl_sack: offer SACK-permitted in our SYNs
+ * @sysctl_dsack: send D-SACK blocks for duplicates received (RFC 2883)
+ * @sysctl_recovery: 1: RACK detects losses (RFC 8985); 0: SACKed segments
+ *	above a hole (RFC 6675), as tcp_recovery
+ * @sysctl_reordering: a connection's first @reordering
+ * @sysctl_early_retrans: send Tail Loss Probes (RFC 8985 7)
  * @sysctl_msl_ms: the maximum segment lifetime; TIME_WAIT lasts twice it
  * @sysctl_max_tw_buckets: bound of @tw_count; 0: no TIME_WAIT at all
  * @sysctl_tw_reuse: may connect() take a 4-tuple in TIME_WAIT (0 never,
@@ -164,6 +169,10 @@ struct shake_net {
 	int sysctl_timestamps;
 	int sysctl_window_scaling;
 	int sysctl_sack;
+	int sysctl_dsack;
+	int sysctl_recovery;
+	int sysctl_reordering;
+	int sysctl_early_retrans;
 	int sysctl_msl_ms;
 	int sysctl_max_tw_buckets;
 	int sysctl_tw_reuse;
@@ -205,6 +214,8 @@ enum shake_timer_job {
 	SHAKE_TIMER_NONE,
 	SHAKE_TIMER_RETRANS,	/* SYN, SYN-ACK or data unacknowledged */
 	SHAKE_TIMER_PROBE,	/* zero window: probe it (persist) */
+	SHAKE_TIMER_REO,	/* RACK: a segment's reordering window ends */
+	SHAKE_TIMER_TLP,	/* the tail of the flight went unanswered: probe */
 };
 
 /* Bits of shake_sock.deferred: a timer's work left for the owner */
@@ -232,20 +243,49 @@ struct shake_cong_ops {
 	void (*cong_avoid)(struct sock *sk, u32 ack, u32 acked_segs);
 };
 
+/* Where loss recovery is (shake_sock.ca_state), as TCP's ca_state */
+enum shake_ca_state {
+	SHAKE_CA_OPEN,		/* no loss known */
+	SHAKE_CA_RECOVERY,	/* fast recovery, until snd_una passes recover */
+	SHAKE_CA_LOSS,		/* after a timeout, until the same */
+};
+
+/**
+ * struct shake_rack - RACK's view of the path (RFC 8985)
+ * @sent_us: when the most recently sent of the delivered segments went
+ * @end_seq: its end
+ * @rtt_us: the RTT that delivery measured
+ * @reo_wnd_mult: the reordering window, in quarters of the minimum RTT
+ * @reord: the path was seen reordering
+ * @dsack_round: snd_nxt when a D-SACK last widened the window: once a round
+ */
+struct shake_rack {
+	u64 sent_us;
+	u32 end_seq;
+	u32 rtt_us;
+	u8 reo_wnd_mult;
+	u8 reord:1;
+	u32 dsack_round;
+};
+
 /**
  * struct shake_sock - a shake socket
  * @inet: the generic inet socket; must stay first
  * @iss: initial send sequence number
  * @snd_una: oldest unacknowledged sequence number
- * @snd_nxt: next sequence number to send; moves back after a timeout
- * @snd_max: highest sequence number sent, plus one
+ * @snd_nxt: next new sequence number to send: what was sent, plus one
  * @write_seq: sequence number of the next byte a writer queues
  * @snd_wnd: the peer's receive window, bytes
  * @snd_wl1: sequence number of the segment that last updated @snd_wnd
  * @snd_wl2: acknowledgment number of that segment
  * @max_window: the largest window the peer has offered
  * @send_head: first skb of sk_write_queue not yet sent, or NULL
- * @packets_out: segments sent and not acknowledged (since a timeout)
+ * @packets_out: segments sent and not acknowledged
+ * @sacked_out: of those, SACKed; without SACK, the duplicate ACKs seen
+ * @lost_out: of those, marked lost
+ * @retrans_out: of those, retransmitted and not yet acknowledged, SACKed or
+ *	lost again; the pipe (RFC 6675) is packets_out - sacked_out -
+ *	lost_out + retrans_out
  * @mss_cache: largest data segment we send
  * @rcv_mss: largest data segment the peer has sent us (our estimate of its
  *	MSS, for delayed ACKs and window updates)
@@ -265,9 +305,33 @@ struct shake_cong_ops {
  * @cwnd: congestion window, segments
  * @ssthresh: slow start threshold, segments
  * @cwnd_cnt: ACKed segments towards the next congestion avoidance step
- * @dupacks: duplicate ACKs in a row
- * @recover: RFC 6582 "recover": snd_max when loss recovery began
- * @in_recovery: fast recovery is under way
+ * @recover: RFC 6582 "recover": snd_nxt when loss recovery began
+ * @ca_state: SHAKE_CA_*: loss recovery, or a timeout's, under way
+ * @reordering: segments the path may reorder: the duplicate ACK threshold
+ * @prr_delivered: RFC 6937: segments delivered to the peer during recovery
+ * @prr_out: segments sent during recovery
+ * @recover_fs: segments in flight when recovery began
+ * @tlp_high_seq: snd_nxt when the outstanding loss probe went
+ * @undo_marker: snd_una when the loss episode that may be undone began
+ * @undo_until: snd_nxt when its recovery ended: D-SACKs of later data say
+ *	nothing of it
+ * @undo_retrans: its retransmissions not yet reported spurious by D-SACK
+ * @retrans_stamp: our timestamp value on its first retransmission, 0 if
+ *	none yet: an ACK echoing an older one answers an original (RFC 3522)
+ * @prior_cwnd: cwnd before the episode, which an undo restores
+ * @prior_ssthresh: ssthresh before it
+ * @highest_sack: end of the highest sequence SACKed (RFC 8985's FACK)
+ * @rack: the RACK state (RFC 8985)
+ * @min_rtt_us: the smallest RTT sample, microseconds
+ * @rcv_sacks: SACK blocks we send (RFC 2018), the most recent first
+ * @rcv_num_sacks: how many of @rcv_sacks are valid
+ * @rcv_dsack: a D-SACK block (RFC 2883) for the next ACK, if @dsack_out
+ * @dsack_out: @rcv_dsack waits to be sent
+ * @undo_ok: the last loss episode may still be undone
+ * @tlp_out: a loss probe is outstanding (RFC 8985 7)
+ * @tlp_retrans: it sent old data again, not new data
+ * @cwnd_limited: the congestion window, not the peer's or the writer,
+ *	held back the last sending: only then does it grow (RFC 7661)
  * @nodelay: SHAKE_NODELAY
  * @cork: SHAKE_CORK
  * @autoport: connect() chose the local port: other connections may share
@@ -277,6 +341,7 @@ struct shake_cong_ops {
  * @rcv_wnd: the window we last advertised, from @rcv_wup
  * @rcv_wup: @rcv_nxt when we last advertised a window
  * @ooo_queue: out-of-order segments, by sequence number
+ * @rcv_ooopack: segments received out of order and kept
  * @ack_pending: bytes received and not yet acknowledged
  * @delack_timer: sends a delayed ACK; holds a socket reference
  * @rcv_tstamp: jiffies when the last segment arrived (keepalive)
@@ -304,7 +369,6 @@ struct shake_sock {
 	u32 iss;
 	u32 snd_una;
 	u32 snd_nxt;
-	u32 snd_max;
 	u32 write_seq;
 	u32 snd_wnd;
 	u32 snd_wl1;
@@ -328,9 +392,33 @@ struct shake_sock {
 	u32 cwnd;
 	u32 ssthresh;
 	u32 cwnd_cnt;
-	u32 dupacks;
 	u32 recover;
-	u8 in_recovery:1,
+	u8 ca_state;
+	u8 rcv_num_sacks;
+	u32 sacked_out;
+	u32 lost_out;
+	u32 retrans_out;
+	u32 reordering;
+	u32 prr_delivered;
+	u32 prr_out;
+	u32 recover_fs;
+	u32 tlp_high_seq;
+	u32 undo_marker;
+	u32 undo_until;
+	u32 undo_retrans;
+	u32 retrans_stamp;
+	u32 prior_cwnd;
+	u32 prior_ssthresh;
+	u32 highest_sack;
+	struct shake_rack rack;
+	u32 min_rtt_us;
+	struct shake_sack_block rcv_sacks[SHAKE_MAX_SACKS];
+	struct shake_sack_block rcv_dsack;
+	u8 dsack_out:1,
+	   undo_ok:1,
+	   tlp_out:1,
+	   tlp_retrans:1,
+	   cwnd_limited:1,
 	   nodelay:1,
 	   cork:1,
 	   autoport:1;
@@ -339,6 +427,7 @@ struct shake_sock {
 	u32 rcv_wnd;
 	u32 rcv_wup;
 	struct rb_root ooo_queue;
+	u32 rcv_ooopack;
 	u32 ack_pending;
 	struct timer_list delack_timer;
 	unsigned long rcv_tstamp;
@@ -366,7 +455,13 @@ struct shake_sock {
  *	acknowledged when it was queued (out-of-order overlap)
  * @sent_us: when it was last sent, microseconds (send side)
  * @retransmitted: sent more than once (Karn's rule)
- * @in_flight: counted in the socket's packets_out
+ * @sacked: the peer SACKed it (send side, as the next three)
+ * @lost: marked lost: to be sent again, or sent again (@retrans)
+ * @retrans: a retransmission of it is in flight
+ * @rack_off: RACK marked it lost: RACK looks at it again only once it is
+ *	sent again (as Linux, which takes it off its time-ordered list), even
+ *	if the loss is undone meanwhile, lest each late original undo one
+ *	more recovery that the next ACK starts again
  * @fin: the segment carries a FIN after its data
  */
 struct shake_skb_cb {
@@ -375,7 +470,10 @@ struct shake_skb_cb {
 	u32 consumed;
 	u64 sent_us;
 	u8 retransmitted:1,
-	   in_flight:1,
+	   sacked:1,
+	   lost:1,
+	   retrans:1,
+	   rack_off:1,
 	   fin:1;
 };
 
@@ -401,6 +499,13 @@ static inline u64 shake_clock_us(void)
 static inline u32 shake_time_stamp(void)
 {
 	return (u32)div_u64(ktime_get_ns(), NSEC_PER_MSEC);
+}
+
+/* Segments in the network (RFC 6675 "pipe"), as Linux's in_flight */
+static inline u32 shake_pipe(const struct shake_sock *ssk)
+{
+	return ssk->packets_out - ssk->sacked_out - ssk->lost_out +
+	       ssk->retrans_out;
 }
 
 extern unsigned int shake_net_id;
@@ -513,8 +618,35 @@ void shake_retransmit_timer(struct timer_list *t);
 void shake_retransmit_work(struct sock *sk);
 void shake_reset_retransmit_timer(struct sock *sk);
 void shake_clear_retransmit_timer(struct sock *sk);
-bool shake_recovery_ack(struct sock *sk, u32 ack, u32 acked_segs);
-void shake_recovery_dupack(struct sock *sk);
+void shake_retransmit_lost(struct sock *sk);
+void shake_mark_lost(struct shake_sock *ssk, struct sk_buff *skb);
+/* What shake_recovery() learns of an ACK besides its counts */
+#define SHAKE_ACK_DUP	BIT(0)	/* a duplicate ACK */
+#define SHAKE_ACK_ORIG	BIT(1)	/* it echoes a timestamp older than the
+				 * episode's first retransmission
+				 */
+void shake_recovery(struct sock *sk, u32 acked_segs, u32 delivered,
+		    int flags);
+void shake_undo_dsack(struct sock *sk, const struct shake_sack_block *b);
+
+/* sack.c */
+void shake_sack_ooo_add(struct sock *sk, u32 seq, u32 end_seq);
+void shake_sack_ooo_trim(struct sock *sk, u32 end);
+void shake_sack_advance(struct sock *sk);
+void shake_dsack_set(struct sock *sk, u32 seq, u32 end_seq);
+int shake_sack_opt_blocks(struct sock *sk, struct shake_sack_block *out,
+			  int room);
+u32 shake_sack_rcv(struct sock *sk, const struct shakehdr *th,
+		   const struct shake_options *opt);
+void shake_sack_clear(struct sock *sk);
+
+/* rack.c */
+void shake_rack_delivered(struct shake_sock *ssk, const struct sk_buff *skb);
+void shake_rack_detect(struct sock *sk);
+void shake_rack_timeout(struct sock *sk);
+bool shake_tlp_schedule(struct sock *sk);
+void shake_tlp_timeout(struct sock *sk);
+void shake_tlp_ack(struct sock *sk, u32 ack, int flags);
 
 /* timer.c */
 void shake_init_timers(struct sock *sk);

@@ -85,13 +85,23 @@ static void shake_ooo_prune(struct sock *sk, unsigned int need)
 	struct shake_sock *ssk = shake_sk(sk);
 	struct rb_node *node;
 
+	bool pruned = false;
+
 	while (atomic_read(&sk->sk_rmem_alloc) + need >
 	       READ_ONCE(sk->sk_rcvbuf) &&
 	       (node = rb_last(&ssk->ooo_queue))) {
 		rb_erase(node, &ssk->ooo_queue);
 		kfree_skb(rb_to_skb(node));
 		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_RCVQDROPS);
+		pruned = true;
 	}
+	if (!pruned)
+		return;
+	node = rb_last(&ssk->ooo_queue);
+	if (node)
+		shake_sack_ooo_trim(sk, SHAKE_SKB_CB(rb_to_skb(node))->end_seq);
+	else
+		ssk->rcv_num_sacks = 0;
 }
 
 /* Keep a segment that arrived ahead of a hole. Segments wholly covered by
@@ -111,8 +121,10 @@ static bool shake_ooo_insert(struct sock *sk, struct sk_buff *skb)
 		other = rb_to_skb(parent);
 		ocb = SHAKE_SKB_CB(other);
 		if (!shake_before(cb->seq, ocb->seq) &&
-		    !shake_after(cb->end_seq, ocb->end_seq))
+		    !shake_after(cb->end_seq, ocb->end_seq)) {
+			shake_dsack_set(sk, cb->seq, cb->end_seq);
 			return false;	/* nothing new */
+		}
 		if (shake_before(cb->seq, ocb->seq))
 			p = &parent->rb_left;
 		else
@@ -123,6 +135,8 @@ static bool shake_ooo_insert(struct sock *sk, struct sk_buff *skb)
 	rb_link_node(&skb->rbnode, parent, p);
 	rb_insert_color(&skb->rbnode, &ssk->ooo_queue);
 	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_OFOQUEUE);
+	ssk->rcv_ooopack++;
+	shake_sack_ooo_add(sk, cb->seq, cb->end_seq);
 
 	/* later segments the new one covers whole are redundant */
 	for (other = skb_rb_next(skb); other; other = next) {
@@ -145,8 +159,9 @@ static bool shake_ooo_insert(struct sock *sk, struct sk_buff *skb)
  * data goes to the receive queue and is acknowledged per the delayed-ACK
  * rule; data beyond a hole waits in the out-of-order queue and is
  * acknowledged at once (the duplicate ACK the sender's fast retransmit
- * counts), as is data that fills a hole. Either is refused when the receive
- * buffer is full. A FIN counts once everything before it arrived.
+ * counts, with SACK blocks when agreed), as is data that fills a hole.
+ * Either is refused when the receive buffer is full. Data we had already
+ * draws a D-SACK. A FIN counts once everything before it arrived.
  *
  * Return: true if the skb was kept.
  */
@@ -169,9 +184,13 @@ bool shake_data_rcv(struct sock *sk, struct sk_buff *skb)
 		return false;
 
 	if (!shake_after(cb->end_seq, ssk->rcv_nxt)) {
-		shake_send_ack(sk);	/* all of it arrived before */
+		/* all of it arrived before */
+		shake_dsack_set(sk, seq, cb->end_seq);
+		shake_send_ack(sk);
 		return false;
 	}
+	if (shake_before(seq, ssk->rcv_nxt))
+		shake_dsack_set(sk, seq, ssk->rcv_nxt);
 	/* a bare FIN at rcv_nxt fits even a closed window, as in TCP */
 	wnd_end = ssk->rcv_nxt + max_t(u32, shake_window_now(ssk), 1);
 	if (shake_after(cb->end_seq, wnd_end)) {
@@ -209,6 +228,7 @@ bool shake_data_rcv(struct sock *sk, struct sk_buff *skb)
 		sk->sk_data_ready(sk);
 	} else {
 		shake_ooo_drain(sk, &fin);
+		shake_sack_advance(sk);
 		if (fin) {
 			shake_fin_rcv(sk);
 		} else {
@@ -233,6 +253,7 @@ void shake_purge_ooo(struct sock *sk)
 		rb_erase(node, root);
 		kfree_skb(rb_to_skb(node));
 	}
+	shake_sk(sk)->rcv_num_sacks = 0;
 }
 
 /* Data a reader may take now */

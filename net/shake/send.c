@@ -216,4 +216,7 @@ void shake_write_queue_purge(struct sock *sk)
 	}
 	ssk->send_head = NULL;
 	ssk->packets_out = 0;
+	ssk->sacked_out = 0;
+	ssk->lost_out = 0;
+	ssk->retrans_out = 0;
 }

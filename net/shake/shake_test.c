@@ -23,21 +23,19 @@
 #define SHAKE_TEST_MAX_OPTS	40	/* doff 15 */
 
 /**
- * shake_test_parse - parse an option list in a header of its own
+ * shake_test_hdr - a header of its own around an option list
  * @test: the test, which owns the allocation
  * @bytes: the option bytes
  * @len: how many there are, a multiple of 4, at most 40: the data offset
  *	covers exactly them
- * @opt: filled by shake_parse_options(); poisoned first, so that every
- *	field a test checks was written by the parser
  *
  * The header and its options are allocated to their exact length, so a
  * parser that reads past the data offset is caught by KASAN.
  *
- * Return: what shake_parse_options() returns.
+ * Return: the header.
  */
-static int shake_test_parse(struct kunit *test, const u8 *bytes,
-			    unsigned int len, struct shake_options *opt)
+static struct shakehdr *shake_test_hdr(struct kunit *test, const u8 *bytes,
+				       unsigned int len)
 {
 	struct shakehdr *th;
 
@@ -48,8 +46,24 @@ static int shake_test_parse(struct kunit *test, const u8 *bytes,
 	if (len)
 		memcpy(th + 1, bytes, len);
 	th->doff = (sizeof(*th) + len) / 4;
+	return th;
+}
+
+/**
+ * shake_test_parse - parse an option list in a header of its own
+ * @test: the test, which owns the allocation
+ * @bytes: the option bytes
+ * @len: their length, as for shake_test_hdr()
+ * @opt: filled by shake_parse_options(); poisoned first, so that every
+ *	field a test checks was written by the parser
+ *
+ * Return: what shake_parse_options() returns.
+ */
+static int shake_test_parse(struct kunit *test, const u8 *bytes,
+			    unsigned int len, struct shake_options *opt)
+{
 	memset(opt, 0xa5, sizeof(*opt));
-	return shake_parse_options(th, opt);
+	return shake_parse_options(shake_test_hdr(test, bytes, len), opt);
 }
 
 static void shake_expect_no_opts(struct kunit *test,
@@ -165,6 +179,30 @@ static void shake_opts_sack_blocks(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, opt.saw_tstamp);
 	KUNIT_EXPECT_EQ(test, opt.tsval, 7U);
 	KUNIT_EXPECT_EQ(test, opt.tsecr, 9U);
+}
+
+/* The blocks come back as sent, wherever the option sits in the list */
+static void shake_opts_sack_block_values(struct kunit *test)
+{
+	static const u8 ts_two[] = {
+		1, 1, 8, 10,
+		0, 0, 0, 7, 0, 0, 0, 9,
+		1, 1, 5, 18,
+		0x80, 0, 0, 1, 0x80, 0, 0x05, 0xa9,
+		0xff, 0xff, 0xff, 0xf0, 0, 0, 0, 0x10,
+	};
+	struct shake_sack_block b[SHAKE_MAX_SACKS];
+	struct shakehdr *th = shake_test_hdr(test, ts_two, sizeof(ts_two));
+	struct shake_options opt;
+
+	KUNIT_ASSERT_EQ(test, shake_parse_options(th, &opt), 0);
+	KUNIT_ASSERT_EQ(test, opt.num_sacks, 2);
+	KUNIT_ASSERT_EQ(test, shake_sack_blocks(th, &opt, b), 2);
+	KUNIT_EXPECT_EQ(test, b[0].start, 0x80000001U);
+	KUNIT_EXPECT_EQ(test, b[0].end, 0x800005a9U);
+	/* a block across the wrap of the sequence space */
+	KUNIT_EXPECT_EQ(test, b[1].start, 0xfffffff0U);
+	KUNIT_EXPECT_EQ(test, b[1].end, 0x10U);
 }
 
 /* Unknown kinds are skipped by their length; what they carry is not read */
@@ -286,6 +324,7 @@ static struct kunit_case shake_options_cases[] = {
 	KUNIT_CASE(shake_opts_timestamps),
 	KUNIT_CASE(shake_opts_at_the_end),
 	KUNIT_CASE(shake_opts_sack_blocks),
+	KUNIT_CASE(shake_opts_sack_block_values),
 	KUNIT_CASE(shake_opts_unknown_skipped),
 	KUNIT_CASE(shake_opts_eol),
 	KUNIT_CASE(shake_opts_wscale_raw),

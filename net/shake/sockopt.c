@@ -151,6 +151,12 @@ static void shake_get_info(struct sock *sk, struct shake_info *info)
 	info->bytes_sent = ssk->bytes_sent;
 	info->bytes_acked = ssk->bytes_acked;
 	info->bytes_received = ssk->bytes_received;
+	info->unacked = ssk->packets_out;
+	info->sacked = ssk->sacked_out;
+	info->lost = ssk->lost_out;
+	info->retrans = ssk->retrans_out;
+	info->reordering = ssk->reordering;
+	info->rcv_ooopack = ssk->rcv_ooopack;
 }
 
 /* struct proto.getsockopt */

@@ -27,6 +27,8 @@ static int shake_max_syn_retries = 127;
 static int shake_max_msl_ms = 600000;
 /* a day: more says "never", and seconds * HZ must fit an int */
 static int shake_max_fin_timeout = 86400;
+/* TCP's tcp_max_reordering */
+static int shake_max_reordering = 300;
 
 /* An entry's .data is the offset of its field in struct shake_net, made a
  * pointer into the namespace's own by shake_sysctl_init_net()
@@ -123,6 +125,42 @@ static struct ctl_table shake_sysctl_table[] = {
 		.extra2		= SYSCTL_ONE,
 	},
 	{
+		.procname	= "dsack",
+		.data		= SHAKE_SYSCTL_FIELD(dsack),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+	{
+		.procname	= "recovery",
+		.data		= SHAKE_SYSCTL_FIELD(recovery),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+	{
+		.procname	= "early_retrans",
+		.data		= SHAKE_SYSCTL_FIELD(early_retrans),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+	{
+		.procname	= "reordering",
+		.data		= SHAKE_SYSCTL_FIELD(reordering),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= &shake_max_reordering,
+	},
+	{
 		.procname	= "msl_ms",
 		.data		= SHAKE_SYSCTL_FIELD(msl_ms),
 		.maxlen		= sizeof(int),
@@ -202,6 +240,10 @@ int shake_sysctl_init_net(struct net *net)
 	sn->sysctl_timestamps = 1;
 	sn->sysctl_window_scaling = 1;
 	sn->sysctl_sack = 1;
+	sn->sysctl_dsack = 1;
+	sn->sysctl_recovery = 1;
+	sn->sysctl_reordering = 3;
+	sn->sysctl_early_retrans = 1;
 	sn->sysctl_msl_ms = 30000;
 	sn->sysctl_max_tw_buckets = 262144;
 	sn->sysctl_tw_reuse = 2;

@@ -105,7 +105,7 @@ void shake_tw_enter(struct sock *sk)
 	tw->addrs.lport = inet->inet_sport;
 	tw->addrs.rport = inet->inet_dport;
 	tw->bound_dev_if = sk->sk_bound_dev_if;
-	tw->snd_nxt = ssk->snd_max;
+	tw->snd_nxt = ssk->snd_nxt;
 	tw->rcv_nxt = ssk->rcv_nxt;
 	tw->ts_recent = ssk->opt.ts_recent;
 	tw->ts_off = ssk->opt.ts_off;

@@ -75,6 +75,7 @@ int shake_parse_options(const struct shakehdr *th, struct shake_options *opt)
 			break;
 		case SHAKEOPT_SACK:
 			opt->num_sacks = (len - 2) / SHAKEOLEN_SACK_BLOCK;
+			opt->sack_off = ptr - (const u8 *)th;
 			break;
 		case SHAKEOPT_TIMESTAMP:
 			opt->saw_tstamp = 1;
@@ -88,3 +89,26 @@ int shake_parse_options(const struct shakehdr *th, struct shake_options *opt)
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(shake_parse_options);
+
+/**
+ * shake_sack_blocks - the SACK blocks a segment carries, as it sent them
+ * @th: the header, options linear, as shake_parse_options() read it
+ * @opt: what it found
+ * @blocks: room for SHAKE_MAX_SACKS blocks
+ *
+ * Return: the number of blocks copied to @blocks, in host order.
+ */
+int shake_sack_blocks(const struct shakehdr *th,
+		      const struct shake_options *opt,
+		      struct shake_sack_block *blocks)
+{
+	const u8 *ptr = (const u8 *)th + opt->sack_off + 2;
+	int i;
+
+	for (i = 0; i < opt->num_sacks; i++, ptr += SHAKEOLEN_SACK_BLOCK) {
+		blocks[i].start = get_unaligned_be32(ptr);
+		blocks[i].end = get_unaligned_be32(ptr + 4);
+	}
+	return opt->num_sacks;
+}
+EXPORT_SYMBOL_IF_KUNIT(shake_sack_blocks);

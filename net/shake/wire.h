@@ -91,7 +91,8 @@ static inline struct shakehdr *shake_hdr(const struct sk_buff *skb)
 #define SHAKEOLEN_WINDOW	3
 #define SHAKEOLEN_SACK_PERM	2
 #define SHAKEOLEN_SACK_BLOCK	8
-#define SHAKEOLEN_SACK_MAX	(2 + 4 * SHAKEOLEN_SACK_BLOCK)
+#define SHAKE_MAX_SACKS		4
+#define SHAKEOLEN_SACK_MAX	(2 + SHAKE_MAX_SACKS * SHAKEOLEN_SACK_BLOCK)
 #define SHAKEOLEN_TIMESTAMP	10
 
 /* Options as they ride on data segments: NOP, NOP, timestamps */
@@ -113,6 +114,7 @@ static inline struct shakehdr *shake_hdr(const struct sk_buff *skb)
  * @sack_ok: SACK-permitted option present
  * @saw_tstamp: timestamp option present
  * @num_sacks: number of SACK blocks
+ * @sack_off: where the SACK option starts, bytes from the header's start
  * @tsval: timestamp value
  * @tsecr: timestamp echo reply
  */
@@ -123,11 +125,21 @@ struct shake_options {
 	   sack_ok:1,
 	   saw_tstamp:1;
 	u8 num_sacks;
+	u8 sack_off;
 	u32 tsval;
 	u32 tsecr;
 };
 
+/* One SACK block (RFC 2018 3): received data from @start up to @end */
+struct shake_sack_block {
+	u32 start;
+	u32 end;
+};
+
 int shake_parse_options(const struct shakehdr *th, struct shake_options *opt);
+int shake_sack_blocks(const struct shakehdr *th,
+		      const struct shake_options *opt,
+		      struct shake_sack_block *blocks);
 
 /* Sequence number comparisons, modulo 2^32 */
 static inline bool shake_before(u32 seq1, u32 seq2)

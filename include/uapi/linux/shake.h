@@ -58,6 +58,12 @@
  * @bytes_sent: bytes of data sent, retransmissions included
  * @bytes_acked: bytes of data the peer acknowledged
  * @bytes_received: bytes of data received in order
+ * @unacked: segments sent and not acknowledged
+ * @sacked: of those, SACKed by the peer (without SACK: duplicate ACKs)
+ * @lost: of those, marked lost
+ * @retrans: of those, retransmitted and not yet acknowledged
+ * @reordering: segments the path may reorder (the duplicate ACK threshold)
+ * @rcv_ooopack: segments received out of order and kept
  */
 struct shake_info {
 	__u8	state;
@@ -78,6 +84,12 @@ struct shake_info {
 	__u64	bytes_sent;
 	__u64	bytes_acked;
 	__u64	bytes_received;
+	__u32	unacked;
+	__u32	sacked;
+	__u32	lost;
+	__u32	retrans;
+	__u32	reordering;
+	__u32	rcv_ooopack;
 };
 
 #endif /* _UAPI_LINUX_SHAKE_H */

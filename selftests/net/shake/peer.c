@@ -154,23 +154,31 @@ static int frame_send(struct shake_peer *p, const uint8_t *frame, int len)
 		      sizeof(to)) == len ? 0 : -1;
 }
 
-int peer_send(struct shake_peer *p, uint32_t seq, uint32_t ack, uint8_t flags,
-	      int mss_opt, const void *data, int len)
+int peer_send_opts(struct shake_peer *p, uint32_t seq, uint32_t ack,
+		   uint8_t flags, const void *opt, int optlen,
+		   const void *data, int len)
 {
 	struct shake_seg_desc d = {
 		.proto = shake_proto(),
 		.saddr = inet_addr(PEER_ADDR), .daddr = inet_addr(PEER_LOCAL),
 		.sport = p->pport, .dport = p->lport,
 		.seq = seq, .ack = ack, .flags = flags, .win = 29200,
-		.opt = shake_mss_opt, .optlen = mss_opt ? 4 : 0,
+		.opt = opt, .optlen = optlen,
 		.data = data, .len = len, .ip = true,
 	};
-	uint8_t frame[14 + 20 + 24 + 512];
+	uint8_t frame[14 + 20 + 60 + 1500];
 	int n;
 
 	eth_hdr(p, frame);
 	n = shake_seg_build(frame + 14, sizeof(frame) - 14, &d);
 	return n < 0 ? -1 : frame_send(p, frame, 14 + n);
+}
+
+int peer_send(struct shake_peer *p, uint32_t seq, uint32_t ack, uint8_t flags,
+	      int mss_opt, const void *data, int len)
+{
+	return peer_send_opts(p, seq, ack, flags, shake_mss_opt,
+			      mss_opt ? 4 : 0, data, len);
 }
 
 int peer_send_unreach(struct shake_peer *p, int code, uint32_t quoted_seq)

@@ -47,6 +47,11 @@ int peer_recv(struct shake_peer *p, struct shake_seg *out, int ms);
 int peer_send(struct shake_peer *p, uint32_t seq, uint32_t ack, uint8_t flags,
 	      int mss_opt, const void *data, int len);
 
+/* The same with optlen bytes of options (a multiple of 4), up to 1500 of data */
+int peer_send_opts(struct shake_peer *p, uint32_t seq, uint32_t ack,
+		   uint8_t flags, const void *opt, int optlen,
+		   const void *data, int len);
+
 /*
  * Send a SYN from pport with ISN x (and an MSS option) and wait 2 s for the
  * SYN-ACK: 0 with it in *s, -1 if nothing came or not a SYN-ACK of x.

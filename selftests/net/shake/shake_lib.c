@@ -97,8 +97,6 @@ static const struct {
 	{ "reset_msgs_per_sec", "shake/reset_msgs_per_sec", NULL },
 	/* shake always keeps TIME_WAIT through a RST (RFC 1337) */
 	{ "rfc1337", NULL, "ipv4/tcp_rfc1337" },
-	/* TCP's tail loss probe: shake has none */
-	{ "early_retrans", NULL, "ipv4/tcp_early_retrans" },
 	/* IPv4's ports: shake's connect() and bind() take them too */
 	{ "ip_local_port_range", "ipv4/ip_local_port_range",
 	  "ipv4/ip_local_port_range" },

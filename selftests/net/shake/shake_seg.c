@@ -75,3 +75,32 @@ int shake_seg_build(void *buf, int size, const struct shake_seg_desc *d)
 		shake_ip_hdr(buf, d->proto, d->saddr, d->daddr, hlen + d->len);
 	return iplen + hlen + d->len;
 }
+
+int shake_seg_sacks(const struct shake_seg *s, uint32_t (*blocks)[2], int max)
+{
+	int left = (s->off_res >> 4) * 4 - 20, i = 0, n = 0;
+	const uint8_t *o = s->opt;
+
+	while (i < left && o[i] != 0) {
+		if (o[i] == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= left || o[i + 1] < 2 || i + o[i + 1] > left)
+			return -1;
+		if (o[i] == 5) {
+			int j;
+
+			for (j = i + 2; j + 8 <= i + o[i + 1] && n < max; j += 8) {
+				uint32_t v[2];
+
+				memcpy(v, o + j, 8);
+				blocks[n][0] = ntohl(v[0]);
+				blocks[n][1] = ntohl(v[1]);
+				n++;
+			}
+		}
+		i += o[i + 1];
+	}
+	return n;
+}

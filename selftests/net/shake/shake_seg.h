@@ -49,6 +49,12 @@ uint16_t shake_csum(const void *seg, int len, uint32_t saddr, uint32_t daddr,
 int shake_ip_hdr(void *buf, int proto, uint32_t saddr, uint32_t daddr,
 		 int len);
 
+/*
+ * The SACK blocks of a segment read back (start, end in host order): how
+ * many, at most max, 0 without the option; -1 if the option list is cut.
+ */
+int shake_seg_sacks(const struct shake_seg *s, uint32_t (*blocks)[2], int max);
+
 /* What shake_seg_build() makes; numbers in host order, addresses not */
 struct shake_seg_desc {
 	int proto;		/* of the pseudo-header (and the IP header) */
