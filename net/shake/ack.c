@@ -80,10 +80,14 @@ void shake_ack_rcv(struct sock *sk, const struct shakehdr *th,
 
 	wnd_changed = shake_snd_wnd_update(sk, ack, seq, wnd);
 	if (shake_after(ack, ssk->snd_una)) {
-		shake_rtt_measure(ssk, shake_clean_acked(sk, ack, &segs,
-							 &delivered), opt);
+		struct shake_ack_sample sample;
+
+		sample.rtt_us = shake_rtt_measure(ssk,
+			shake_clean_acked(sk, ack, &segs, &delivered), opt);
+		sample.acked = segs;
 		ssk->bytes_acked += ack - ssk->snd_una;
 		ssk->snd_una = ack;
+		shake_cong_acked(sk, &sample);
 		if (shake_before(ssk->highest_sack, ack))
 			ssk->highest_sack = ack;
 		ssk->retransmits = 0;

@@ -41,6 +41,7 @@ static void shake_sock_destruct(struct sock *sk)
 	/* what an abort left: inet_sock_destruct() wants it gone */
 	shake_write_queue_purge(sk);
 	shake_purge_ooo(sk);
+	shake_cong_release(sk);
 	inet_sock_destruct(sk);
 	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
 }
@@ -57,7 +58,7 @@ static int shake_init_sock(struct sock *sk)
 	ssk->mss_cache = SHAKE_DEFAULT_MSS;
 	ssk->rcv_mss = SHAKE_DEFAULT_MSS;
 	ssk->rto = SHAKE_TIMEOUT_INIT;
-	shake_cong_init(sk);
+	shake_cong_assign(sk);
 	ssk->keepalive_time = SHAKE_KEEPALIVE_TIME;
 	ssk->keepalive_intvl = SHAKE_KEEPALIVE_INTVL;
 	ssk->keepalive_probes = SHAKE_KEEPALIVE_PROBES;
@@ -173,10 +174,11 @@ static int __net_init shake_net_init(struct net *net)
 	shake_ratelimit_init(&sn->reset_limit);
 	shake_ratelimit_init(&sn->challenge_limit);
 	shake_cookie_init_net(sn);
+	shake_cong_init_net(sn);
 
 	err = shake_mib_init_net(net);
 	if (err)
-		return err;
+		goto err_cong;
 	err = shake_sysctl_init_net(net);
 	if (err)
 		goto err_mib;
@@ -196,6 +198,8 @@ err_sysctl:
 	shake_sysctl_exit_net(net);
 err_mib:
 	shake_mib_exit_net(net);
+err_cong:
+	shake_cong_exit_net(sn);
 	return err;
 }
 
@@ -208,6 +212,7 @@ static void __net_exit shake_net_exit(struct net *net)
 	inet_ctl_sock_destroy(sn->ctl_sk);
 	shake_sysctl_exit_net(net);
 	shake_mib_exit_net(net);
+	shake_cong_exit_net(sn);
 }
 
 static struct pernet_operations shake_net_ops = {
@@ -236,19 +241,25 @@ static int __init shake_init(void)
 	err = shake_tw_cache_init();
 	if (err)
 		goto err_cache;
-	err = proto_register(&shake_prot, 1);
+	err = shake_cong_builtin_init();
 	if (err)
 		goto err_tw_cache;
+	err = proto_register(&shake_prot, 1);
+	if (err)
+		goto err_cong;
 
 	err = register_pernet_subsys(&shake_net_ops);
 	if (err)
 		goto err_proto;
+	err = shake_sysctl_init();
+	if (err)
+		goto err_pernet;
 
 	/* Fails when another protocol owns the number: nothing is taken over. */
 	if (inet_add_protocol(&shake_protocol, shake_ipproto)) {
 		pr_err("IP protocol %d is already in use\n", shake_ipproto);
 		err = -EBUSY;
-		goto err_pernet;
+		goto err_sysctl;
 	}
 
 	shake_protosw.protocol = shake_ipproto;
@@ -256,10 +267,14 @@ static int __init shake_init(void)
 	pr_info("registered as IP protocol %d\n", shake_ipproto);
 	return 0;
 
+err_sysctl:
+	shake_sysctl_exit();
 err_pernet:
 	unregister_pernet_subsys(&shake_net_ops);
 err_proto:
 	proto_unregister(&shake_prot);
+err_cong:
+	shake_cong_builtin_exit();
 err_tw_cache:
 	shake_tw_cache_destroy();
 err_cache:
@@ -271,8 +286,10 @@ static void __exit shake_exit(void)
 {
 	inet_unregister_protosw(&shake_protosw);
 	inet_del_protocol(&shake_protocol, shake_ipproto);
+	shake_sysctl_exit();
 	unregister_pernet_subsys(&shake_net_ops);
 	proto_unregister(&shake_prot);
+	shake_cong_builtin_exit();
 	/* requests and TIME_WAIT records are freed after a grace period */
 	rcu_barrier();
 	shake_tw_cache_destroy();

@@ -194,6 +194,7 @@ static struct sock *shake_create_child(struct sock *sk,
 		return NULL;
 	__acquire(&nsk->sk_lock.slock);	/* sk_clone_lock() returns it held */
 	nssk = shake_sk(nsk);
+	shake_cong_clone(nsk);
 	ninet = inet_sk(nsk);
 	sock_prot_inuse_add(sock_net(nsk), nsk->sk_prot, 1);
 	shake_init_timers(nsk);

@@ -60,6 +60,8 @@ enum shake_mib_field {
 	SHAKE_MIB_SPURIOUSRTOS,
 	SHAKE_MIB_LOSSPROBES,
 	SHAKE_MIB_LOSSPROBERECOVERY,
+	SHAKE_MIB_HYSTARTDELAYDETECT,
+	SHAKE_MIB_HYSTARTDELAYCWND,
 	SHAKE_MIB_MAX
 };
 
@@ -69,6 +71,8 @@ struct shake_mib {
 
 #define SHAKE_INC_STATS(net, field) \
 	this_cpu_inc(shake_net(net)->mib->mibs[field])
+#define SHAKE_ADD_STATS(net, field, val) \
+	this_cpu_add(shake_net(net)->mib->mibs[field], val)
 #define SHAKE_DEC_STATS(net, field) \
 	this_cpu_dec(shake_net(net)->mib->mibs[field])
 

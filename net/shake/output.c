@@ -543,6 +543,8 @@ int shake_send_skb(struct sock *sk, struct sk_buff *skb)
 		return -ENOBUFS;
 
 	if (fresh) {
+		if (!ssk->packets_out)
+			shake_cong_event(sk, SHAKE_CA_EVENT_TX_START);
 		ssk->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
 				 NULL : skb->next;
 		ssk->snd_nxt = cb->end_seq;

@@ -150,6 +150,8 @@ struct shake_lhash {
  *	@sysctl_max_tw_buckets it may count for a moment one that is refused
  * @orphan_count: orphans in the namespace (CurrOrphans), bounded by
  *	@sysctl_max_orphans
+ * @cong_default: the congestion control of new sockets (sysctl
+ *	congestion_control); holds a reference to its module
  * @cookie_key: secret of the SYN cookies' hash, chosen at namespace init
  */
 struct shake_net {
@@ -180,6 +182,7 @@ struct shake_net {
 	int sysctl_max_orphans;
 	int sysctl_orphan_retries;
 	int sysctl_syncookies;
+	const struct shake_cong_ops __rcu *cong_default;
 	struct shake_ratelimit reset_limit;
 	struct shake_ratelimit challenge_limit;
 	atomic_t tw_count;
@@ -225,22 +228,65 @@ enum shake_deferred {
 	SHAKE_KEEPALIVE_DEFERRED,
 };
 
+/* Longest name of a congestion control algorithm, NUL included (TCP's) */
+#define SHAKE_CA_NAME_MAX	16
+/* Room an algorithm has for its state in each socket (TCP's) */
+#define SHAKE_CA_PRIV_SIZE	(13 * sizeof(u64))
+/* shake_cong_ops.flags: any user may choose it (allowed_congestion_control) */
+#define SHAKE_CONG_NON_RESTRICTED	BIT(0)
+
+/* What happened to the connection, for shake_cong_ops.cwnd_event */
+enum shake_ca_event {
+	SHAKE_CA_EVENT_TX_START,	/* new data sent after all was acked */
+};
+
+/**
+ * struct shake_ack_sample - what an ACK told of the path
+ * @acked: segments it acknowledged cumulatively
+ * @rtt_us: the RTT it measured, microseconds; negative if none
+ */
+struct shake_ack_sample {
+	u32 acked;
+	s32 rtt_us;
+};
+
 /**
  * struct shake_cong_ops - a congestion control algorithm
- * @name: its name
- * @init: a connection starts: set cwnd and ssthresh
+ * @list: its place in the registry (cong.c)
+ * @flags: SHAKE_CONG_*
+ * @init: the connection is set up, or the algorithm was chosen while
+ *	it was (optional): its private state (shake_ca()) is zeroed
+ * @release: the socket goes (optional)
  * @ssthresh: the slow start threshold after a loss, segments; the caller
  *	sets the window of recovery or of a timeout from it
- * @cong_avoid: new data was acknowledged outside recovery: grow cwnd
+ * @cong_avoid: new data was acknowledged outside recovery while the
+ *	window limited the sender: grow cwnd
+ * @set_state: the loss recovery state is about to change (optional)
+ * @cwnd_event: shake_ca_event (optional)
+ * @pkts_acked: an ACK acknowledged new data (optional)
+ * @undo_cwnd: a loss episode was undone: the window to go back to
+ * @name: its name, for TCP_CONGESTION and the sysctls
+ * @owner: the module that provides it; NULL for shake's own
  *
  * Policy only: it sets cwnd and ssthresh and never sends. Loss detection
- * and recovery (retransmit.c) call it and do the sending.
+ * and recovery (retransmit.c) call it and do the sending. The shape of
+ * the kernel's tcp_congestion_ops; shake_register_congestion_control()
+ * adds one from another module.
  */
 struct shake_cong_ops {
-	const char *name;
+	struct list_head list;
+	u32 flags;
 	void (*init)(struct sock *sk);
+	void (*release)(struct sock *sk);
 	u32 (*ssthresh)(struct sock *sk);
-	void (*cong_avoid)(struct sock *sk, u32 ack, u32 acked_segs);
+	void (*cong_avoid)(struct sock *sk, u32 ack, u32 acked);
+	void (*set_state)(struct sock *sk, u8 new_state);
+	void (*cwnd_event)(struct sock *sk, enum shake_ca_event ev);
+	void (*pkts_acked)(struct sock *sk,
+			   const struct shake_ack_sample *sample);
+	u32 (*undo_cwnd)(struct sock *sk);
+	char name[SHAKE_CA_NAME_MAX];
+	struct module *owner;
 };
 
 /* Where loss recovery is (shake_sock.ca_state), as TCP's ca_state */
@@ -301,7 +347,9 @@ struct shake_rack {
  * @retransmit_timer: holds a socket reference while pending
  * @deferred: SHAKE_*_DEFERRED bits: timers that fired while a process owned
  *	the socket, whose work shake_release_cb() does; each holds a reference
- * @cong_ops: the congestion control algorithm
+ * @cong_ops: the congestion control algorithm; holds a reference to its
+ *	module
+ * @ca_priv: the algorithm's own state (shake_ca())
  * @cwnd: congestion window, segments
  * @ssthresh: slow start threshold, segments
  * @cwnd_cnt: ACKed segments towards the next congestion avoidance step
@@ -334,6 +382,8 @@ struct shake_rack {
  *	held back the last sending: only then does it grow (RFC 7661)
  * @nodelay: SHAKE_NODELAY
  * @cork: SHAKE_CORK
+ * @ca_setsockopt: TCP_CONGESTION chose @cong_ops: a listener's children
+ *	keep it
  * @autoport: connect() chose the local port: other connections may share
  *	it as long as their 4-tuples differ
  * @rcv_nxt: next sequence number expected
@@ -389,6 +439,7 @@ struct shake_sock {
 	struct timer_list retransmit_timer;
 	unsigned long deferred;
 	const struct shake_cong_ops *cong_ops;
+	u64 ca_priv[SHAKE_CA_PRIV_SIZE / sizeof(u64)];
 	u32 cwnd;
 	u32 ssthresh;
 	u32 cwnd_cnt;
@@ -421,6 +472,7 @@ struct shake_sock {
 	   cwnd_limited:1,
 	   nodelay:1,
 	   cork:1,
+	   ca_setsockopt:1,
 	   autoport:1;
 	u32 rcv_nxt;
 	u32 copied_seq;
@@ -487,6 +539,12 @@ struct shake_skb_cb {
 static inline struct shake_sock *shake_sk(const struct sock *sk)
 {
 	return (struct shake_sock *)sk;
+}
+
+/* The private state of a socket's congestion control algorithm */
+static inline void *shake_ca(const struct sock *sk)
+{
+	return (void *)shake_sk(sk)->ca_priv;
 }
 
 /* The clock of RTT samples */
@@ -607,13 +665,38 @@ bool shake_snd_wnd_update(struct sock *sk, u32 ack, u32 seq, u32 wnd);
 void shake_reset_probe_timer(struct sock *sk);
 void shake_probe_timeout(struct sock *sk);
 
-/* cong.c */
-extern const struct shake_cong_ops shake_reno;
+/* cong.c: the registry and what the protocol asks of an algorithm */
+int shake_register_congestion_control(struct shake_cong_ops *ca);
+void shake_unregister_congestion_control(struct shake_cong_ops *ca);
+u32 shake_slow_start(struct shake_sock *ssk, u32 acked);
+void shake_cong_avoid_ai(struct shake_sock *ssk, u32 w, u32 acked);
+u32 shake_reno_ssthresh(struct sock *sk);
+void shake_reno_cong_avoid(struct sock *sk, u32 ack, u32 acked);
+u32 shake_reno_undo_cwnd(struct sock *sk);
+int shake_cong_builtin_init(void);
+void shake_cong_builtin_exit(void);
+void shake_cong_init_net(struct shake_net *sn);
+void shake_cong_exit_net(struct shake_net *sn);
+int shake_cong_set_default(struct shake_net *sn, const char *name);
+void shake_cong_get_default(struct shake_net *sn, char *buf);
+void shake_cong_get_available(char *buf, size_t len);
+void shake_cong_get_allowed(char *buf, size_t len);
+int shake_cong_set_allowed(char *list);
+void shake_cong_assign(struct sock *sk);
+void shake_cong_clone(struct sock *nsk);
 void shake_cong_init(struct sock *sk);
+void shake_cong_release(struct sock *sk);
+int shake_cong_set(struct sock *sk, const char *name, bool cap_net_admin);
+void shake_set_ca_state(struct sock *sk, u8 state);
+void shake_cong_event(struct sock *sk, enum shake_ca_event ev);
+void shake_cong_acked(struct sock *sk, const struct shake_ack_sample *s);
+
+/* cubic.c */
+extern struct shake_cong_ops shake_cubic;
 
 /* retransmit.c */
-void shake_rtt_measure(struct shake_sock *ssk, u64 sent_us,
-		       const struct shake_options *opt);
+s32 shake_rtt_measure(struct shake_sock *ssk, u64 sent_us,
+		      const struct shake_options *opt);
 void shake_retransmit_timer(struct timer_list *t);
 void shake_retransmit_work(struct sock *sk);
 void shake_reset_retransmit_timer(struct sock *sk);
@@ -687,6 +770,8 @@ int shake_send_skb(struct sock *sk, struct sk_buff *skb);
 void shake_push(struct sock *sk, bool more);
 
 /* sysctl.c */
+int shake_sysctl_init(void);
+void shake_sysctl_exit(void);
 int shake_sysctl_init_net(struct net *net);
 void shake_sysctl_exit_net(struct net *net);
 

@@ -54,19 +54,26 @@ static void shake_rtt_sample(struct shake_sock *ssk, s64 rtt_us)
  * millisecond: an answer within the same one counts as a millisecond, not
  * as nothing (which would make the minimum RTT, and RACK's reordering
  * window, vanish). The SYN and SYN-ACK give the first sample (RFC 6298 2.2).
+ *
+ * Return: the sample, microseconds, or -1 if there was none.
  */
-void shake_rtt_measure(struct shake_sock *ssk, u64 sent_us,
-		       const struct shake_options *opt)
+s32 shake_rtt_measure(struct shake_sock *ssk, u64 sent_us,
+		      const struct shake_options *opt)
 {
+	s64 us;
 	s32 ms;
 
 	if (sent_us) {
-		shake_rtt_sample(ssk, shake_clock_us() - sent_us);
+		us = shake_clock_us() - sent_us;
 	} else if (opt && ssk->opt.tstamp_ok && opt->saw_tstamp &&
 		   opt->tsecr) {
 		ms = shake_time_stamp() + ssk->opt.ts_off - opt->tsecr;
-		shake_rtt_sample(ssk, (s64)max(ms, 1) * USEC_PER_MSEC);
+		us = (s64)max(ms, 1) * USEC_PER_MSEC;
+	} else {
+		return -1;
 	}
+	shake_rtt_sample(ssk, us);
+	return clamp_t(s64, us, 0, S32_MAX);
 }
 
 /**
@@ -226,10 +233,10 @@ static void shake_undo(struct sock *sk, int mib)
 	struct shake_sock *ssk = shake_sk(sk);
 	struct sk_buff *skb;
 
-	ssk->cwnd = max(ssk->cwnd, ssk->prior_cwnd);
+	ssk->cwnd = ssk->cong_ops->undo_cwnd(sk);
 	ssk->ssthresh = max(ssk->ssthresh, ssk->prior_ssthresh);
 	ssk->undo_ok = 0;
-	ssk->ca_state = SHAKE_CA_OPEN;
+	shake_set_ca_state(sk, SHAKE_CA_OPEN);
 	ssk->rack.reord = 1;
 	if (!ssk->opt.sack_ok)
 		ssk->sacked_out = 0;
@@ -276,7 +283,7 @@ static void shake_enter_recovery(struct sock *sk)
 	ssk->prr_out = 0;
 	ssk->recover_fs = max(ssk->packets_out, 1U);
 	ssk->recover = ssk->snd_nxt;
-	ssk->ca_state = SHAKE_CA_RECOVERY;
+	shake_set_ca_state(sk, SHAKE_CA_RECOVERY);
 	SHAKE_INC_STATS(sock_net(sk), ssk->opt.sack_ok ?
 			SHAKE_MIB_SACKRECOVERY : SHAKE_MIB_RENORECOVERY);
 }
@@ -352,7 +359,7 @@ void shake_recovery(struct sock *sk, u32 acked_segs, u32 delivered,
 	} else if (ssk->ca_state != SHAKE_CA_OPEN && done) {
 		if (ssk->ca_state == SHAKE_CA_RECOVERY)
 			ssk->cwnd = max(ssk->ssthresh, 2U);
-		ssk->ca_state = SHAKE_CA_OPEN;
+		shake_set_ca_state(sk, SHAKE_CA_OPEN);
 		ssk->undo_until = ssk->snd_nxt;
 		if (!ssk->opt.sack_ok)
 			ssk->sacked_out = 0;
@@ -432,10 +439,14 @@ static void shake_data_timeout(struct sock *sk)
 	/* a timeout in recovery undoes, if at all, to before the recovery */
 	if (ssk->ca_state == SHAKE_CA_OPEN)
 		shake_undo_init(ssk);
-	ssk->ssthresh = ssk->cong_ops->ssthresh(sk);
+	/* not again for the next timeouts of the same segment: the window
+	 * of one segment says nothing of the path
+	 */
+	if (ssk->ca_state != SHAKE_CA_LOSS || !ssk->retransmits)
+		ssk->ssthresh = ssk->cong_ops->ssthresh(sk);
 	ssk->cwnd = 1;
 	ssk->cwnd_cnt = 0;
-	ssk->ca_state = SHAKE_CA_LOSS;
+	shake_set_ca_state(sk, SHAKE_CA_LOSS);
 	ssk->recover = ssk->snd_nxt;
 	ssk->tlp_out = 0;
 	ssk->retransmits++;

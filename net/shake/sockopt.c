@@ -6,6 +6,7 @@
  */
 
 #include <asm/ioctls.h>
+#include <linux/capability.h>
 #include <linux/sockios.h>
 #include <linux/uaccess.h>
 #include <net/ip.h>
@@ -98,6 +99,29 @@ static int shake_setsockopt_locked(struct sock *sk, int optname, int val)
 	}
 }
 
+/* TCP_CONGESTION: a name of at most 15 bytes, the rest ignored, as TCP's */
+static int shake_set_congestion(struct sock *sk, sockptr_t optval,
+				unsigned int optlen)
+{
+	char name[SHAKE_CA_NAME_MAX];
+	long len;
+	int err;
+
+	if (optlen < 1)
+		return -EINVAL;
+	len = strncpy_from_sockptr(name, optval,
+				   min_t(long, SHAKE_CA_NAME_MAX - 1, optlen));
+	if (len < 0)
+		return -EFAULT;
+	name[len] = '\0';
+
+	lock_sock(sk);
+	err = shake_cong_set(sk, name,
+			     ns_capable(sock_net(sk)->user_ns, CAP_NET_ADMIN));
+	release_sock(sk);
+	return err;
+}
+
 /* struct proto.setsockopt */
 int shake_setsockopt(struct sock *sk, int level, int optname,
 		     sockptr_t optval, unsigned int optlen)
@@ -108,6 +132,8 @@ int shake_setsockopt(struct sock *sk, int level, int optname,
 		return ip_setsockopt(sk, level, optname, optval, optlen);
 	if (!shake_level(level))
 		return -ENOPROTOOPT;
+	if (optname == SHAKE_CONGESTION)
+		return shake_set_congestion(sk, optval, optlen);
 	if (optlen < sizeof(int))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
@@ -118,6 +144,13 @@ int shake_setsockopt(struct sock *sk, int level, int optname,
 	release_sock(sk);
 	return err;
 }
+
+/* SHAKE_CA_* as TCP_INFO numbers them (enum tcp_ca_state) */
+static const u8 shake_info_ca_state[] = {
+	[SHAKE_CA_OPEN]		= 0,
+	[SHAKE_CA_RECOVERY]	= 3,
+	[SHAKE_CA_LOSS]		= 4,
+};
 
 /**
  * shake_get_info - fill struct shake_info (SHAKE_INFO)
@@ -157,6 +190,9 @@ static void shake_get_info(struct sock *sk, struct shake_info *info)
 	info->retrans = ssk->retrans_out;
 	info->reordering = ssk->reordering;
 	info->rcv_ooopack = ssk->rcv_ooopack;
+	info->ca_state = shake_info_ca_state[ssk->ca_state];
+	strscpy(info->congestion, ssk->cong_ops->name,
+		sizeof(info->congestion));
 }
 
 /* struct proto.getsockopt */
@@ -184,6 +220,14 @@ int shake_getsockopt(struct sock *sk, int level, int optname,
 		release_sock(sk);
 		len = min_t(unsigned int, len, sizeof(info));
 		if (put_user(len, optlen) || copy_to_user(optval, &info, len))
+			return -EFAULT;
+		return 0;
+	}
+
+	if (optname == SHAKE_CONGESTION) {
+		len = min_t(unsigned int, len, SHAKE_CA_NAME_MAX);
+		if (put_user(len, optlen) ||
+		    copy_to_user(optval, ssk->cong_ops->name, len))
 			return -EFAULT;
 		return 0;
 	}

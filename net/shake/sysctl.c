@@ -30,6 +30,94 @@ static int shake_max_fin_timeout = 86400;
 /* TCP's tcp_max_reordering */
 static int shake_max_reordering = 300;
 
+/* Longest list of algorithm names a sysctl shows (TCP's) */
+#define SHAKE_CA_BUF_MAX	(SHAKE_CA_NAME_MAX * 16)
+
+/* congestion_control: the default of the namespace, by name; .data is the
+ * namespace's cong_default
+ */
+static int shake_proc_cong_default(struct ctl_table *ctl, int write,
+				   void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct shake_net *sn = container_of(ctl->data, struct shake_net,
+					    cong_default);
+	char val[SHAKE_CA_NAME_MAX];
+	struct ctl_table tbl = {
+		.data	= val,
+		.maxlen	= sizeof(val),
+	};
+	int err;
+
+	shake_cong_get_default(sn, val);
+	err = proc_dostring(&tbl, write, buffer, lenp, ppos);
+	if (write && !err)
+		err = shake_cong_set_default(sn, val);
+	return err;
+}
+
+static int shake_proc_cong_available(struct ctl_table *ctl, int write,
+				     void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct ctl_table tbl = { .maxlen = SHAKE_CA_BUF_MAX, };
+	int err;
+
+	tbl.data = kmalloc(tbl.maxlen, GFP_USER);
+	if (!tbl.data)
+		return -ENOMEM;
+	shake_cong_get_available(tbl.data, tbl.maxlen);
+	err = proc_dostring(&tbl, write, buffer, lenp, ppos);
+	kfree(tbl.data);
+	return err;
+}
+
+static int shake_proc_cong_allowed(struct ctl_table *ctl, int write,
+				   void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct ctl_table tbl = { .maxlen = SHAKE_CA_BUF_MAX };
+	int err;
+
+	tbl.data = kmalloc(tbl.maxlen, GFP_USER);
+	if (!tbl.data)
+		return -ENOMEM;
+	shake_cong_get_allowed(tbl.data, tbl.maxlen);
+	err = proc_dostring(&tbl, write, buffer, lenp, ppos);
+	if (write && !err)
+		err = shake_cong_set_allowed(tbl.data);
+	kfree(tbl.data);
+	return err;
+}
+
+/* Of the whole system, as TCP's: in the initial namespace only */
+static struct ctl_table shake_sysctl_global_table[] = {
+	{
+		.procname	= "available_congestion_control",
+		.maxlen		= SHAKE_CA_BUF_MAX,
+		.mode		= 0444,
+		.proc_handler	= shake_proc_cong_available,
+	},
+	{
+		.procname	= "allowed_congestion_control",
+		.maxlen		= SHAKE_CA_BUF_MAX,
+		.mode		= 0644,
+		.proc_handler	= shake_proc_cong_allowed,
+	},
+	{ }
+};
+
+static struct ctl_table_header *shake_sysctl_global_hdr;
+
+int shake_sysctl_init(void)
+{
+	shake_sysctl_global_hdr = register_net_sysctl(&init_net, "net/shake",
+						      shake_sysctl_global_table);
+	return shake_sysctl_global_hdr ? 0 : -ENOMEM;
+}
+
+void shake_sysctl_exit(void)
+{
+	unregister_net_sysctl_table(shake_sysctl_global_hdr);
+}
+
 /* An entry's .data is the offset of its field in struct shake_net, made a
  * pointer into the namespace's own by shake_sysctl_init_net()
  */
@@ -211,6 +299,13 @@ static struct ctl_table shake_sysctl_table[] = {
 		.proc_handler	= proc_dointvec_minmax,
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= &shake_max_syn_retries,
+	},
+	{
+		.procname	= "congestion_control",
+		.data		= (void *)offsetof(struct shake_net, cong_default),
+		.maxlen		= SHAKE_CA_NAME_MAX,
+		.mode		= 0644,
+		.proc_handler	= shake_proc_cong_default,
 	},
 	{
 		.procname	= "syncookies",

@@ -32,6 +32,7 @@
 #define SHAKE_KEEPINTVL		5	/* seconds between keepalive probes */
 #define SHAKE_KEEPCNT		6	/* unanswered probes before giving up */
 #define SHAKE_INFO		11	/* struct shake_info (read only) */
+#define SHAKE_CONGESTION	13	/* congestion control algorithm, by name */
 
 /* shake_info.options: what the handshake negotiated */
 #define SHAKE_INFO_OPT_TIMESTAMPS	1
@@ -64,6 +65,11 @@
  * @retrans: of those, retransmitted and not yet acknowledged
  * @reordering: segments the path may reorder (the duplicate ACK threshold)
  * @rcv_ooopack: segments received out of order and kept
+ * @ca_state: where loss recovery is, in TCP's numbers (enum tcp_ca_state
+ *	of linux/tcp.h): 0 open, 3 recovery, 4 loss (after a timeout)
+ * @rcv_space: bytes the reader took in the last RTT, as receive-buffer
+ *	autotuning measured it
+ * @congestion: the congestion control algorithm's name
  */
 struct shake_info {
 	__u8	state;
@@ -90,6 +96,9 @@ struct shake_info {
 	__u32	retrans;
 	__u32	reordering;
 	__u32	rcv_ooopack;
+	__u32	ca_state;
+	__u32	rcv_space;
+	char	congestion[16];
 };
 
 #endif /* _UAPI_LINUX_SHAKE_H */
