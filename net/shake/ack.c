@@ -81,9 +81,9 @@ void shake_ack_rcv(struct sock *sk, const struct shakehdr *th,
 	wnd_changed = shake_snd_wnd_update(sk, ack, seq, wnd);
 	if (shake_after(ack, ssk->snd_una)) {
 		struct shake_ack_sample sample;
+		u64 sent_us = shake_clean_acked(sk, ack, &segs, &delivered);
 
-		sample.rtt_us = shake_rtt_measure(ssk,
-			shake_clean_acked(sk, ack, &segs, &delivered), opt);
+		sample.rtt_us = shake_rtt_measure(ssk, sent_us, opt);
 		sample.acked = segs;
 		ssk->bytes_acked += ack - ssk->snd_una;
 		ssk->snd_una = ack;
@@ -118,6 +118,8 @@ void shake_ack_rcv(struct sock *sk, const struct shakehdr *th,
 		shake_tlp_ack(sk, ack, flags);
 	if (segs || delivered || flags)
 		shake_recovery(sk, segs, delivered, flags);
+	if (segs)
+		shake_sndbuf_expand(sk);
 
 	if (ssk->timer_job == SHAKE_TIMER_PROBE && ssk->snd_wnd) {
 		shake_clear_retransmit_timer(sk);

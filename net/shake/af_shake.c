@@ -25,9 +25,6 @@ MODULE_PARM_DESC(ipproto, "IP protocol number shake uses (default 253)");
 
 unsigned int shake_net_id __read_mostly;
 
-/* Send and receive buffers of a new socket (no autotuning) */
-#define SHAKE_WMEM_DEFAULT	(512 * 1024)
-#define SHAKE_RMEM_DEFAULT	(512 * 1024)
 /* Keepalive defaults, as TCP's */
 #define SHAKE_KEEPALIVE_TIME	(7200 * HZ)
 #define SHAKE_KEEPALIVE_INTVL	(75 * HZ)
@@ -52,8 +49,8 @@ static int shake_init_sock(struct sock *sk)
 
 	sk->sk_destruct = shake_sock_destruct;
 	sk->sk_write_space = shake_write_space;
-	sk->sk_sndbuf = SHAKE_WMEM_DEFAULT;
-	sk->sk_rcvbuf = SHAKE_RMEM_DEFAULT;
+	sk->sk_sndbuf = READ_ONCE(shake_net(sock_net(sk))->sysctl_wmem[1]);
+	sk->sk_rcvbuf = READ_ONCE(shake_net(sock_net(sk))->sysctl_rmem[1]);
 	ssk->ooo_queue = RB_ROOT;
 	ssk->mss_cache = SHAKE_DEFAULT_MSS;
 	ssk->rcv_mss = SHAKE_DEFAULT_MSS;
@@ -174,7 +171,7 @@ static int __net_init shake_net_init(struct net *net)
 	shake_ratelimit_init(&sn->reset_limit);
 	shake_ratelimit_init(&sn->challenge_limit);
 	shake_cookie_init_net(sn);
-	shake_cong_init_net(sn);
+	shake_cong_init_net(sn, net);
 
 	err = shake_mib_init_net(net);
 	if (err)

@@ -24,9 +24,6 @@
 
 #include "protocol.h"
 
-/* RFC 6928 initial window, in segments */
-#define SHAKE_INIT_CWND		10
-
 static DEFINE_SPINLOCK(shake_cong_lock);
 static LIST_HEAD(shake_cong_list);
 
@@ -194,16 +191,34 @@ void shake_cong_builtin_exit(void)
 	shake_unregister_congestion_control(&shake_reno);
 }
 
-/* A namespace starts with CUBIC, as TCP's default */
-void shake_cong_init_net(struct shake_net *sn)
+/**
+ * shake_cong_init_net - a namespace's first default algorithm
+ * @sn: the new namespace's
+ * @net: the namespace
+ *
+ * The initial namespace starts with CUBIC, the others with what the
+ * initial one has now (or Reno if that cannot be had), as TCP's.
+ */
+void shake_cong_init_net(struct shake_net *sn, struct net *net)
 {
-	RCU_INIT_POINTER(sn->cong_default, &shake_cubic);
+	const struct shake_cong_ops *ca = &shake_cubic;
+
+	if (!net_eq(net, &init_net)) {
+		rcu_read_lock();
+		ca = rcu_dereference(shake_net(&init_net)->cong_default);
+		if (!try_module_get(ca->owner))
+			ca = &shake_reno;
+		rcu_read_unlock();
+	}
+	RCU_INIT_POINTER(sn->cong_default, ca);
 }
 
 void shake_cong_exit_net(struct shake_net *sn)
 {
-	const struct shake_cong_ops *ca = rcu_dereference_protected(
-		sn->cong_default, true);
+	const struct shake_cong_ops *ca;
+
+	/* the namespace is going: nothing else reads or writes it */
+	ca = rcu_dereference_protected(sn->cong_default, true);
 
 	module_put(ca->owner);
 }

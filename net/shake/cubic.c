@@ -29,7 +29,7 @@
 #define CUBIC_C_DIV		5000000000LL
 #define CUBIC_K_MUL		2500000000ULL
 /* |t - K| beyond ~17 minutes says nothing more (and (t - K)^3 fits s64) */
-#define CUBIC_T_MAX		(1 << 20)
+#define CUBIC_T_MAX		BIT(20)
 /* HyStart++ (RFC 9406 4.3): its constants */
 #define HYSTART_MIN_RTT_THRESH	4000	/* us */
 #define HYSTART_MAX_RTT_THRESH	16000	/* us */
@@ -147,8 +147,14 @@ EXPORT_SYMBOL_IF_KUNIT(shake_cubic_k);
  */
 u32 shake_cubic_window(u32 origin, u32 k_ms, u32 t_ms)
 {
-	s64 d = clamp_t(s64, (s64)t_ms - k_ms, -CUBIC_T_MAX, CUBIC_T_MAX);
-	s64 w = origin + div64_s64(2 * d * d * d, CUBIC_C_DIV);
+	s64 d = clamp_t(s64, (s64)t_ms - k_ms, -(s64)CUBIC_T_MAX,
+			 CUBIC_T_MAX);
+	s64 num = 2 * d * d * d, q = div64_s64(num, CUBIC_C_DIV), w;
+
+	/* rounded down, so that the epoch starts where the window is */
+	if (q * CUBIC_C_DIV > num)
+		q--;
+	w = origin + q;
 
 	return clamp_t(s64, w, 1, U32_MAX);
 }
@@ -339,7 +345,10 @@ static void cubic_hystart_update(struct sock *sk,
 			return;
 		}
 	}
-	if (s->rtt_us <= 0)
+	/* the first samples of a round only: later ones would lower the
+	 * minimum a decision was already made on
+	 */
+	if (s->rtt_us <= 0 || ca->rtt_samples >= HYSTART_N_RTT_SAMPLE)
 		return;
 	ca->cur_round_min_us = min_t(u32, ca->cur_round_min_us, s->rtt_us);
 	if (++ca->rtt_samples < HYSTART_N_RTT_SAMPLE)

@@ -10,6 +10,7 @@
  */
 
 #include <kunit/visibility.h>
+#include <linux/log2.h>
 #include <net/dst.h>
 #include <net/ip.h>
 
@@ -36,16 +37,14 @@ u16 shake_mss_for(const struct dst_entry *dst, u16 user_mss)
  * shake_wscale_for - the window scale a receive buffer needs
  * @space: bytes the window should be able to describe
  *
- * Return: the smallest shift (at most SHAKE_MAX_WSCALE) that lets a
- * window field describe @space bytes.
+ * TCP's rule (tcp_select_initial_window()), so that the same buffer gives
+ * the same shift: the bits of @space beyond 15.
+ *
+ * Return: the shift, at most SHAKE_MAX_WSCALE.
  */
 u8 shake_wscale_for(u32 space)
 {
-	u8 wscale = 0;
-
-	while (wscale < SHAKE_MAX_WSCALE && (65535U << wscale) < space)
-		wscale++;
-	return wscale;
+	return clamp_t(int, space ? ilog2(space) - 15 : 0, 0, SHAKE_MAX_WSCALE);
 }
 EXPORT_SYMBOL_IF_KUNIT(shake_wscale_for);
 
@@ -95,13 +94,16 @@ void shake_syn_opts_offer(const struct sock *sk, struct shake_syn_opts *opt,
 			  __be32 saddr, __be32 daddr)
 {
 	struct shake_net *sn = shake_net(sock_net(sk));
-	u32 space = max_t(u32, READ_ONCE(sk->sk_rcvbuf),
-			  READ_ONCE(sysctl_rmem_max) * 2U);
+	/* the window the buffer allows, or what autotuning may grow it to */
+	u32 space = READ_ONCE(sk->sk_rcvbuf) / 2;
 
+	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK))
+		space = max3(space, (u32)READ_ONCE(sn->sysctl_rmem[2]),
+			     (u32)READ_ONCE(sysctl_rmem_max));
 	memset(opt, 0, sizeof(*opt));
 	opt->wscale_ok = !!READ_ONCE(sn->sysctl_window_scaling);
 	if (opt->wscale_ok)
-		opt->rcv_wscale = shake_wscale_for(space / 2);
+		opt->rcv_wscale = shake_wscale_for(space);
 	opt->sack_ok = !!READ_ONCE(sn->sysctl_sack);
 	opt->tstamp_ok = !!READ_ONCE(sn->sysctl_timestamps);
 	opt->ts_off = shake_ts_off(saddr, daddr);
@@ -193,6 +195,7 @@ void shake_init_transfer(struct sock *sk, const struct shakehdr *th)
 	ssk->retransmits = 0;
 	ssk->rcv_tstamp = jiffies;
 	shake_cong_init(sk);
+	shake_buffers_init(sk);
 }
 
 /**

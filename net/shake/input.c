@@ -216,6 +216,8 @@ static bool shake_rcv_synchronized(struct sock *sk, struct sk_buff *skb,
 		/* the peer's FIN came before: nothing new follows it */
 		return false;
 	}
+	if (data_len)
+		shake_rcv_rtt_measure(sk, opt, data_len);
 	return shake_data_rcv(sk, skb);
 }
 

@@ -133,6 +133,20 @@ static void shake_seq_show_sock(struct seq_file *seq, struct sock *sk,
 		   from_kuid_munged(seq_user_ns(seq), sock_i_uid(sk)),
 		   0,		/* probes */
 		   sock_i_ino(sk), refcount_read(&sk->sk_refcnt), sk);
+	if (state == TCP_LISTEN) {
+		seq_puts(seq, " 0 0 0 0 -1");
+		return;
+	}
+	/* TCP's tail: rto, ato, quick ack (no such mode yet), cwnd, ssthresh (-1 before the
+	 * first loss); then shake's: the algorithm and recovery state
+	 */
+	seq_printf(seq, " %ld %ld %u %u %d %s %u",
+		   jiffies_to_clock_t(READ_ONCE(ssk->rto)),
+		   jiffies_to_clock_t(SHAKE_DELACK_TIME), 0,
+		   READ_ONCE(ssk->cwnd),
+		   READ_ONCE(ssk->ssthresh) == U32_MAX ? -1 :
+		   (int)READ_ONCE(ssk->ssthresh),
+		   ssk->cong_ops->name, READ_ONCE(ssk->ca_state));
 }
 
 /* A half-open connection, as /proc/net/tcp shows its requests */

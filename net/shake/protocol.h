@@ -150,6 +150,8 @@ struct shake_lhash {
  *	@sysctl_max_tw_buckets it may count for a moment one that is refused
  * @orphan_count: orphans in the namespace (CurrOrphans), bounded by
  *	@sysctl_max_orphans
+ * @sysctl_rmem: receive buffer min, default and max (TCP's tcp_rmem)
+ * @sysctl_wmem: send buffer min, default and max (TCP's tcp_wmem)
  * @cong_default: the congestion control of new sockets (sysctl
  *	congestion_control); holds a reference to its module
  * @cookie_key: secret of the SYN cookies' hash, chosen at namespace init
@@ -182,6 +184,8 @@ struct shake_net {
 	int sysctl_max_orphans;
 	int sysctl_orphan_retries;
 	int sysctl_syncookies;
+	int sysctl_rmem[3];
+	int sysctl_wmem[3];
 	const struct shake_cong_ops __rcu *cong_default;
 	struct shake_ratelimit reset_limit;
 	struct shake_ratelimit challenge_limit;
@@ -227,6 +231,12 @@ enum shake_deferred {
 	SHAKE_DELACK_DEFERRED,
 	SHAKE_KEEPALIVE_DEFERRED,
 };
+
+/* RFC 9293 3.8.6.3: ACK at least every second full segment or 40 ms */
+#define SHAKE_DELACK_TIME	((unsigned int)(HZ / 25))
+
+/* RFC 6928 initial window, in segments */
+#define SHAKE_INIT_CWND		10
 
 /* Longest name of a congestion control algorithm, NUL included (TCP's) */
 #define SHAKE_CA_NAME_MAX	16
@@ -315,6 +325,33 @@ struct shake_rack {
 };
 
 /**
+ * struct shake_rcvq_space - what the reader takes per round trip
+ * @space: bytes it took in the last measured round trip
+ * @seq: copied_seq when this one began
+ * @time_us: when it began (shake_clock_us)
+ */
+struct shake_rcvq_space {
+	u32 space;
+	u32 seq;
+	u64 time_us;
+};
+
+/**
+ * struct shake_rcv_rtt - the round trip as the receiver measures it
+ * @rtt_us: the estimate, microseconds, 0 before one
+ * @seq: without timestamps: the sequence number that ends the window the
+ *	measurement waits for
+ * @time_us: when that window began, 0 when none is measured
+ * @tsecr: with timestamps: the echo the last sample came from
+ */
+struct shake_rcv_rtt {
+	u32 rtt_us;
+	u32 seq;
+	u64 time_us;
+	u32 tsecr;
+};
+
+/**
  * struct shake_sock - a shake socket
  * @inet: the generic inet socket; must stay first
  * @iss: initial send sequence number
@@ -391,6 +428,8 @@ struct shake_rack {
  * @rcv_wnd: the window we last advertised, from @rcv_wup
  * @rcv_wup: @rcv_nxt when we last advertised a window
  * @ooo_queue: out-of-order segments, by sequence number
+ * @rcvq_space: receive-buffer autotuning's measure of the reader
+ * @rcv_rtt: the receiver's RTT estimate, for that measure
  * @rcv_ooopack: segments received out of order and kept
  * @ack_pending: bytes received and not yet acknowledged
  * @delack_timer: sends a delayed ACK; holds a socket reference
@@ -479,6 +518,8 @@ struct shake_sock {
 	u32 rcv_wnd;
 	u32 rcv_wup;
 	struct rb_root ooo_queue;
+	struct shake_rcvq_space rcvq_space;
+	struct shake_rcv_rtt rcv_rtt;
 	u32 rcv_ooopack;
 	u32 ack_pending;
 	struct timer_list delack_timer;
@@ -675,7 +716,7 @@ void shake_reno_cong_avoid(struct sock *sk, u32 ack, u32 acked);
 u32 shake_reno_undo_cwnd(struct sock *sk);
 int shake_cong_builtin_init(void);
 void shake_cong_builtin_exit(void);
-void shake_cong_init_net(struct shake_net *sn);
+void shake_cong_init_net(struct shake_net *sn, struct net *net);
 void shake_cong_exit_net(struct shake_net *sn);
 int shake_cong_set_default(struct shake_net *sn, const char *name);
 void shake_cong_get_default(struct shake_net *sn, char *buf);
@@ -691,8 +732,18 @@ void shake_set_ca_state(struct sock *sk, u8 state);
 void shake_cong_event(struct sock *sk, enum shake_ca_event ev);
 void shake_cong_acked(struct sock *sk, const struct shake_ack_sample *s);
 
+/* buffers.c */
+void shake_sndbuf_expand(struct sock *sk);
+void shake_buffers_init(struct sock *sk);
+void shake_rcv_rtt_measure(struct sock *sk, const struct shake_options *opt,
+			   u32 data_len);
+void shake_rcv_space_adjust(struct sock *sk);
+
 /* cubic.c */
 extern struct shake_cong_ops shake_cubic;
+u32 shake_cubic_cbrt(u64 a);
+u32 shake_cubic_k(u32 w_max, u32 cwnd);
+u32 shake_cubic_window(u32 origin, u32 k_ms, u32 t_ms);
 
 /* retransmit.c */
 s32 shake_rtt_measure(struct shake_sock *ssk, u64 sent_us,

@@ -358,8 +358,10 @@ int shake_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 		sk_wait_data(sk, &timeo, NULL);
 	}
 out:
-	if (copied && !(flags & MSG_PEEK))
+	if (copied && !(flags & MSG_PEEK)) {
+		shake_rcv_space_adjust(sk);
 		shake_rcv_space_freed(sk);
+	}
 	release_sock(sk);
 	return err ? err : copied;
 }

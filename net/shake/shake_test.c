@@ -587,17 +587,19 @@ static void shake_wscale_boundaries(struct kunit *test)
 		u32 space;
 		u8 wscale;
 	} cases[] = {
+		/* TCP's rule: the bits of the space beyond 15 */
 		{ 0, 0 },
 		{ 1, 0 },
 		{ 65535, 0 },
 		{ 65536, 1 },
-		{ 131070, 1 },			/* 65535 << 1 */
-		{ 131071, 2 },
-		{ 1U << 20, 5 },		/* 65535 << 4 is 16 short */
-		{ 65535U << 7, 7 },
-		{ (65535U << 7) + 1, 8 },
-		{ 65535U << 14, 14 },
-		{ (65535U << 14) + 1, 14 },	/* no more than 14 */
+		{ 131071, 1 },
+		{ 131072, 2 },
+		{ 1U << 20, 5 },
+		{ 6291456, 7 },			/* TCP's default tcp_rmem max */
+		{ (1U << 23) - 1, 7 },
+		{ 1U << 23, 8 },
+		{ 1U << 29, 14 },
+		{ 1U << 30, 14 },		/* no more than 14 */
 		{ U32_MAX, 14 },
 	};
 	unsigned int i;
@@ -1071,8 +1073,60 @@ static struct kunit_suite shake_cookie_suite = {
 	.test_cases = shake_cookie_cases,
 };
 
+/* --- CUBIC's curve (cubic.c) --- */
+
+static void shake_cubic_cbrt_exact(struct kunit *test)
+{
+	static const u64 cases[][2] = {
+		{ 0, 0 }, { 1, 1 }, { 7, 1 }, { 8, 2 }, { 26, 2 }, { 27, 3 },
+		{ 999999, 99 }, { 1000000, 100 },
+		{ 75000000000ULL, 4217 },	/* 30 segments below W_max */
+		{ 1ULL << 60, 1U << 20 },
+		{ U64_MAX, 2642245 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		KUNIT_EXPECT_EQ_MSG(test, shake_cubic_cbrt(cases[i][0]),
+				    (u32)cases[i][1], "cbrt(%llu)",
+				    cases[i][0]);
+}
+
+/* RFC 9438 figure 1 with C = 0.4, from W_max 100 and beta 0.7 */
+static void shake_cubic_curve_points(struct kunit *test)
+{
+	u32 k = shake_cubic_k(100, 70);
+
+	/* K = cbrt(30 / 0.4) s */
+	KUNIT_EXPECT_EQ(test, k, 4217U);
+	KUNIT_EXPECT_EQ(test, shake_cubic_k(100, 100), 0U);
+	KUNIT_EXPECT_EQ(test, shake_cubic_k(100, 140), 0U);
+	/* the epoch starts where the reduction left the window */
+	KUNIT_EXPECT_EQ(test, shake_cubic_window(100, k, 0), 70U);
+	/* concave up to the plateau, flat there, convex beyond */
+	KUNIT_EXPECT_EQ(test, shake_cubic_window(100, k, 1000), 86U);
+	KUNIT_EXPECT_EQ(test, shake_cubic_window(100, k, 3000), 99U);
+	KUNIT_EXPECT_EQ(test, shake_cubic_window(100, k, k), 100U);
+	KUNIT_EXPECT_EQ(test, shake_cubic_window(100, k, k + 1000), 100U);
+	KUNIT_EXPECT_EQ(test, shake_cubic_window(100, k, k + 5000), 150U);
+	/* never below one segment, never wrapping far out */
+	KUNIT_EXPECT_EQ(test, shake_cubic_window(1, 100000, 0), 1U);
+	KUNIT_EXPECT_GT(test, shake_cubic_window(100, 0, U32_MAX), 100U);
+}
+
+static struct kunit_case shake_cubic_cases[] = {
+	KUNIT_CASE(shake_cubic_cbrt_exact),
+	KUNIT_CASE(shake_cubic_curve_points),
+	{}
+};
+
+static struct kunit_suite shake_cubic_suite = {
+	.name = "shake_cubic",
+	.test_cases = shake_cubic_cases,
+};
+
 kunit_test_suites(&shake_options_suite, &shake_seq_suite, &shake_state_suite,
-		  &shake_window_suite, &shake_cookie_suite);
+		  &shake_window_suite, &shake_cookie_suite, &shake_cubic_suite);
 
 MODULE_DESCRIPTION("shake: KUnit tests of the pure parts");
 MODULE_LICENSE("GPL");

@@ -46,14 +46,21 @@ void shake_set_keepalive(struct sock *sk, int val)
  * @sk: the socket, locked
  * @val: bytes a reader wants before it wakes
  *
- * Capped at half the receive buffer, as TCP caps it for a locked buffer:
- * the window can never bring more, and shake's buffers do not grow.
+ * As TCP: capped at half what the receive buffer is or may grow to, and
+ * an unlocked buffer grows so that the window can bring that much.
  *
  * Return: 0.
  */
 int shake_set_rcvlowat(struct sock *sk, int val)
 {
-	WRITE_ONCE(sk->sk_rcvlowat, min(val, READ_ONCE(sk->sk_rcvbuf) >> 1) ? : 1);
+	bool locked = sk->sk_userlocks & SOCK_RCVBUF_LOCK;
+	int cap = locked ? READ_ONCE(sk->sk_rcvbuf) >> 1 :
+		  READ_ONCE(shake_net(sock_net(sk))->sysctl_rmem[2]) >> 1;
+
+	val = min(val, cap);
+	WRITE_ONCE(sk->sk_rcvlowat, val ? : 1);
+	if (!locked && 2 * val > READ_ONCE(sk->sk_rcvbuf))
+		WRITE_ONCE(sk->sk_rcvbuf, 2 * val);
 	return 0;
 }
 
@@ -191,6 +198,7 @@ static void shake_get_info(struct sock *sk, struct shake_info *info)
 	info->reordering = ssk->reordering;
 	info->rcv_ooopack = ssk->rcv_ooopack;
 	info->ca_state = shake_info_ca_state[ssk->ca_state];
+	info->rcv_space = ssk->rcvq_space.space;
 	strscpy(info->congestion, ssk->cong_ops->name,
 		sizeof(info->congestion));
 }

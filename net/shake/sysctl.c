@@ -3,6 +3,7 @@
  * shake: /proc/sys/net/shake, one set per network namespace.
  */
 
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/sysctl.h>
 
@@ -301,6 +302,22 @@ static struct ctl_table shake_sysctl_table[] = {
 		.extra2		= &shake_max_syn_retries,
 	},
 	{
+		.procname	= "rmem",
+		.data		= SHAKE_SYSCTL_FIELD(rmem),
+		.maxlen		= sizeof(int) * 3,
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+	},
+	{
+		.procname	= "wmem",
+		.data		= SHAKE_SYSCTL_FIELD(wmem),
+		.maxlen		= sizeof(int) * 3,
+		.mode		= 0644,
+		.proc_handler	= proc_dointvec_minmax,
+		.extra1		= SYSCTL_ONE,
+	},
+	{
 		.procname	= "congestion_control",
 		.data		= (void *)offsetof(struct shake_net, cong_default),
 		.maxlen		= SHAKE_CA_NAME_MAX,
@@ -318,6 +335,21 @@ static struct ctl_table shake_sysctl_table[] = {
 	},
 	{ }
 };
+
+/* TCP's buffer sizes: the maxima a 128th of the memory, at most 4 and
+ * 6 MiB (tcp_init())
+ */
+static void shake_sysctl_mem_defaults(struct shake_net *sn)
+{
+	unsigned long limit = nr_free_buffer_pages() << (PAGE_SHIFT - 7);
+
+	sn->sysctl_wmem[0] = PAGE_SIZE;
+	sn->sysctl_wmem[1] = 16 * 1024;
+	sn->sysctl_wmem[2] = max(64UL * 1024, min(4UL * 1024 * 1024, limit));
+	sn->sysctl_rmem[0] = PAGE_SIZE;
+	sn->sysctl_rmem[1] = 131072;
+	sn->sysctl_rmem[2] = max(131072UL, min(6UL * 1024 * 1024, limit));
+}
 
 int shake_sysctl_init_net(struct net *net)
 {
@@ -346,6 +378,7 @@ int shake_sysctl_init_net(struct net *net)
 	sn->sysctl_max_orphans = SHAKE_MAX_ORPHANS;
 	sn->sysctl_orphan_retries = SHAKE_ORPHAN_RETRIES;
 	sn->sysctl_syncookies = 1;
+	shake_sysctl_mem_defaults(sn);
 
 	table = kmemdup(shake_sysctl_table, sizeof(shake_sysctl_table),
 			GFP_KERNEL);

@@ -11,9 +11,6 @@
 
 #include "protocol.h"
 
-/* RFC 9293 3.8.6.3: ACK at least every second full segment or 40 ms */
-#define SHAKE_DELACK_TIME	((unsigned int)(HZ / 25))
-
 /**
  * shake_timer_defer - leave a timer's work to the socket's owner
  * @sk: the socket, bh-locked by the timer's handler

@@ -823,19 +823,16 @@ TEST_F(sockapi, sndbuf_rcvbuf_doubled)
 	close(tcp);
 }
 
-/* A new socket starts with net.ipv4.tcp_wmem[1] and tcp_rmem[1] */
-/* TCP starts from tcp_wmem[1]/tcp_rmem[1] and grows them (autotuning);
- * shake has no autotuning and starts from fixed 512 KiB buffers instead
- */
+/* A new socket starts with the middle values of wmem and rmem */
 TEST_F(sockapi, sndbuf_rcvbuf_defaults)
 {
-	int snd = variant->tcp ? sysctl_nth("/proc/sys/net/ipv4/tcp_wmem", 1) :
-				 512 * 1024;
-	int rcv = variant->tcp ? sysctl_nth("/proc/sys/net/ipv4/tcp_rmem", 1) :
-				 512 * 1024;
+	const char *wmem = variant->tcp ? "/proc/sys/net/ipv4/tcp_wmem" :
+					  "/proc/sys/net/shake/wmem";
+	const char *rmem = variant->tcp ? "/proc/sys/net/ipv4/tcp_rmem" :
+					  "/proc/sys/net/shake/rmem";
 
-	EXPECT_EQ(snd, get_opt(self->c, SOL_SOCKET, SO_SNDBUF));
-	EXPECT_EQ(rcv, get_opt(self->c, SOL_SOCKET, SO_RCVBUF));
+	EXPECT_EQ(sysctl_nth(wmem, 1), get_opt(self->c, SOL_SOCKET, SO_SNDBUF));
+	EXPECT_EQ(sysctl_nth(rmem, 1), get_opt(self->c, SOL_SOCKET, SO_RCVBUF));
 }
 
 TEST_F(sockapi, timeouts_round_trip)
