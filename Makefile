@@ -49,7 +49,7 @@ demo: deps
 
 bench: deps
 	$(MAKE) module selftests
-	scripts/vm-run --timeout 600 -- scripts/bench $(BENCH_ARGS)
+	scripts/vm-run --timeout 900 -- scripts/bench $(BENCH_ARGS)
 
 LINT_SRC = $(filter-out %.mod.c,$(wildcard net/shake/*.c)) \
 	   $(wildcard net/shake/*.h include/uapi/linux/*.h)

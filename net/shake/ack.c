@@ -47,8 +47,10 @@ static u64 shake_clean_acked(struct sock *sk, u32 ack, u32 *segs,
 		(*segs)++;
 		__skb_unlink(skb, &sk->sk_write_queue);
 		sk_wmem_queued_add(sk, -skb->truesize);
+		sk_mem_uncharge(sk, skb->truesize);
 		__kfree_skb(skb);
 	}
+	sk_mem_reclaim(sk);
 	return retransmitted ? 0 : sent_us;
 }
 

@@ -40,6 +40,7 @@ static void shake_sock_destruct(struct sock *sk)
 	shake_purge_ooo(sk);
 	shake_cong_release(sk);
 	inet_sock_destruct(sk);
+	sk_sockets_allocated_dec(sk);
 	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
 }
 
@@ -62,6 +63,7 @@ static int shake_init_sock(struct sock *sk)
 	/* lookups walk the connection table under RCU only */
 	sock_set_flag(sk, SOCK_RCU_FREE);
 	shake_init_timers(sk);
+	sk_sockets_allocated_inc(sk);
 	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, 1);
 	return 0;
 }
@@ -105,7 +107,7 @@ static __poll_t shake_poll(struct file *file, struct socket *sock,
 	return mask;
 }
 
-static struct proto shake_prot = {
+struct proto shake_prot = {
 	.name			= "SHAKE",
 	.owner			= THIS_MODULE,
 	.init			= shake_init_sock,
@@ -125,6 +127,16 @@ static struct proto shake_prot = {
 	.get_port		= shake_get_port,
 	.put_port		= shake_put_port,
 	.obj_size		= sizeof(struct shake_sock),
+	.enter_memory_pressure	= shake_enter_memory_pressure,
+	.leave_memory_pressure	= shake_leave_memory_pressure,
+	.memory_allocated	= &shake_memory_allocated,
+	.per_cpu_fw_alloc	= &shake_memory_per_cpu_fw_alloc,
+	.memory_pressure	= &shake_memory_pressure,
+	.sockets_allocated	= &shake_sockets_allocated,
+	.sysctl_mem		= sysctl_shake_mem,
+	/* the per-socket minima under pressure: set to the initial
+	 * namespace's rmem[0] and wmem[0] at load
+	 */
 };
 
 static const struct proto_ops shake_stream_ops = {
@@ -238,9 +250,12 @@ static int __init shake_init(void)
 	err = shake_tw_cache_init();
 	if (err)
 		goto err_cache;
-	err = shake_cong_builtin_init();
+	err = shake_mem_init();
 	if (err)
 		goto err_tw_cache;
+	err = shake_cong_builtin_init();
+	if (err)
+		goto err_mem;
 	err = proto_register(&shake_prot, 1);
 	if (err)
 		goto err_cong;
@@ -248,6 +263,8 @@ static int __init shake_init(void)
 	err = register_pernet_subsys(&shake_net_ops);
 	if (err)
 		goto err_proto;
+	shake_prot.sysctl_rmem = shake_net(&init_net)->sysctl_rmem;
+	shake_prot.sysctl_wmem = shake_net(&init_net)->sysctl_wmem;
 	err = shake_sysctl_init();
 	if (err)
 		goto err_pernet;
@@ -272,6 +289,8 @@ err_proto:
 	proto_unregister(&shake_prot);
 err_cong:
 	shake_cong_builtin_exit();
+err_mem:
+	shake_mem_exit();
 err_tw_cache:
 	shake_tw_cache_destroy();
 err_cache:
@@ -287,6 +306,7 @@ static void __exit shake_exit(void)
 	unregister_pernet_subsys(&shake_net_ops);
 	proto_unregister(&shake_prot);
 	shake_cong_builtin_exit();
+	shake_mem_exit();
 	/* requests and TIME_WAIT records are freed after a grace period */
 	rcu_barrier();
 	shake_tw_cache_destroy();

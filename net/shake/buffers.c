@@ -9,12 +9,85 @@
  * TCP's tcp_rcv_space_adjust()), so the advertised window stays ahead of
  * the sender. SO_SNDBUF and SO_RCVBUF fix a buffer where the application
  * puts it.
+ *
+ * All shake sockets together are held to sysctl mem (pages: below the
+ * first value nothing is held back; above the second the protocol is
+ * under pressure, buffers stop growing and out-of-order data goes first;
+ * above the third new data is refused), as TCP's tcp_mem, by the core's
+ * accounting (sk_forward_alloc, the proto's memory_allocated).
  */
 
 #include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/percpu_counter.h>
 #include <net/sock.h>
 
 #include "protocol.h"
+
+atomic_long_t shake_memory_allocated ____cacheline_aligned_in_smp;
+DEFINE_PER_CPU(int, shake_memory_per_cpu_fw_alloc);
+struct percpu_counter shake_sockets_allocated;
+unsigned long shake_memory_pressure;
+long sysctl_shake_mem[3];
+
+/* struct proto.enter_memory_pressure: when it began, as TCP's */
+void shake_enter_memory_pressure(struct sock *sk)
+{
+	unsigned long val = jiffies ? : 1;
+
+	if (READ_ONCE(shake_memory_pressure))
+		return;
+	if (!cmpxchg(&shake_memory_pressure, 0, val))
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_MEMORYPRESSURES);
+}
+
+void shake_leave_memory_pressure(struct sock *sk)
+{
+	WRITE_ONCE(shake_memory_pressure, 0);
+}
+
+/**
+ * shake_mem_init - the protocol's memory limits and socket count
+ *
+ * TCP's defaults (tcp_init_mem()): the pressure mark a sixteenth of the
+ * memory, the low mark three quarters of it, the high mark twice the low.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int shake_mem_init(void)
+{
+	unsigned long limit = max(nr_free_buffer_pages() / 16, 128UL);
+
+	sysctl_shake_mem[0] = limit / 4 * 3;
+	sysctl_shake_mem[1] = limit;
+	sysctl_shake_mem[2] = sysctl_shake_mem[0] * 2;
+	return percpu_counter_init(&shake_sockets_allocated, 0, GFP_KERNEL);
+}
+
+void shake_mem_exit(void)
+{
+	percpu_counter_destroy(&shake_sockets_allocated);
+}
+
+/**
+ * shake_mem_force - charge what must be queued whatever the limits
+ * @sk: the socket, locked
+ * @size: bytes (a FIN's segment)
+ */
+void shake_mem_force(struct sock *sk, int size)
+{
+	int delta = size - sk->sk_forward_alloc, pages;
+
+	if (delta > 0) {
+		pages = sk_mem_pages(delta);
+		sk_forward_alloc_add(sk, pages << PAGE_SHIFT);
+		/* past the per-CPU cache (sk_memory_allocated_add() needs a
+		 * symbol the kernel does not export): the sum is the same
+		 */
+		atomic_long_add(pages, &shake_memory_allocated);
+	}
+	sk_mem_charge(sk, size);
+}
 
 /* The memory a full-sized segment of @mss takes in a queue, as TCP counts
  * it for its send buffer (tcp_sndbuf_expand())
@@ -41,7 +114,8 @@ void shake_sndbuf_expand(struct sock *sk)
 	u32 segs, sndmem;
 	int max;
 
-	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
+	if ((sk->sk_userlocks & SOCK_SNDBUF_LOCK) ||
+	    sk_under_memory_pressure(sk))
 		return;
 	segs = max3(ssk->cwnd, (u32)SHAKE_INIT_CWND, ssk->reordering + 1);
 	sndmem = 2 * segs * shake_segment_mem(ssk->mss_cache);
@@ -135,7 +209,8 @@ void shake_rcv_space_adjust(struct sock *sk)
 		return;
 	copied = ssk->copied_seq - q->seq;
 	if (copied > q->space) {
-		if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK)) {
+		if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK) &&
+		    !sk_under_memory_pressure(sk)) {
 			rcvwin = ((u64)copied << 1) + 16 * ssk->rcv_mss;
 			grow = div_u64(rcvwin * (copied - q->space), space);
 			rcvwin += grow << 1;

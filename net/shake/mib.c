@@ -66,6 +66,8 @@ static const struct snmp_mib shake_mib_list[] = {
 	SNMP_MIB_ITEM("LossProbeRecovery", SHAKE_MIB_LOSSPROBERECOVERY),
 	SNMP_MIB_ITEM("HystartDelayDetect", SHAKE_MIB_HYSTARTDELAYDETECT),
 	SNMP_MIB_ITEM("HystartDelayCwnd", SHAKE_MIB_HYSTARTDELAYCWND),
+	SNMP_MIB_ITEM("MemoryPressures", SHAKE_MIB_MEMORYPRESSURES),
+	SNMP_MIB_ITEM("OfoPruned", SHAKE_MIB_OFOPRUNED),
 	SNMP_MIB_SENTINEL
 };
 

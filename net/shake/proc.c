@@ -205,15 +205,37 @@ static const struct seq_operations shake_seq_ops = {
 	.show	= shake_seq_show,
 };
 
+/* /proc/net/shake_sockstat: the TCP: line of /proc/net/sockstat, for
+ * shake. alloc and mem (pages) are the whole protocol's, as TCP's.
+ */
+static int shake_sockstat_show(struct seq_file *seq, void *v)
+{
+	struct net *net = seq_file_single_net(seq);
+	const struct shake_net *sn = shake_net(net);
+
+	seq_printf(seq, "SHAKE: inuse %d orphan %d tw %d alloc %lld mem %ld\n",
+		   sock_prot_inuse_get(net, &shake_prot),
+		   atomic_read(&sn->orphan_count), atomic_read(&sn->tw_count),
+		   percpu_counter_sum_positive(&shake_sockets_allocated),
+		   proto_memory_allocated(&shake_prot));
+	return 0;
+}
+
 int shake_proc_init_net(struct net *net)
 {
 	if (!proc_create_net("shake", 0444, net->proc_net, &shake_seq_ops,
 			     sizeof(struct shake_seq_state)))
 		return -ENOMEM;
+	if (!proc_create_net_single("shake_sockstat", 0444, net->proc_net,
+				    shake_sockstat_show, NULL)) {
+		remove_proc_entry("shake", net->proc_net);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
 void shake_proc_exit_net(struct net *net)
 {
+	remove_proc_entry("shake_sockstat", net->proc_net);
 	remove_proc_entry("shake", net->proc_net);
 }

@@ -614,6 +614,9 @@ static inline struct shake_net *shake_net(const struct net *net)
 	return net_generic(net, shake_net_id);
 }
 
+/* af_shake.c */
+extern struct proto shake_prot;
+
 /* state.c */
 bool shake_state_legal(int from, int to);
 void shake_set_state(struct sock *sk, int state);
@@ -733,6 +736,16 @@ void shake_cong_event(struct sock *sk, enum shake_ca_event ev);
 void shake_cong_acked(struct sock *sk, const struct shake_ack_sample *s);
 
 /* buffers.c */
+extern atomic_long_t shake_memory_allocated;
+DECLARE_PER_CPU(int, shake_memory_per_cpu_fw_alloc);
+extern struct percpu_counter shake_sockets_allocated;
+extern unsigned long shake_memory_pressure;
+extern long sysctl_shake_mem[3];
+void shake_enter_memory_pressure(struct sock *sk);
+void shake_leave_memory_pressure(struct sock *sk);
+int shake_mem_init(void);
+void shake_mem_exit(void);
+void shake_mem_force(struct sock *sk, int size);
 void shake_sndbuf_expand(struct sock *sk);
 void shake_buffers_init(struct sock *sk);
 void shake_rcv_rtt_measure(struct sock *sk, const struct shake_options *opt,

@@ -9,11 +9,14 @@
 
 #include "protocol.h"
 
-/* Charge a segment to the receive buffer, or refuse it when full */
+/* Charge a segment to the receive buffer, or refuse it when full or when
+ * the protocol's memory is spent
+ */
 static bool shake_rmem_take(struct sock *sk, struct sk_buff *skb)
 {
 	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
-	    READ_ONCE(sk->sk_rcvbuf)) {
+	    READ_ONCE(sk->sk_rcvbuf) ||
+	    !sk_rmem_schedule(sk, skb, skb->truesize)) {
 		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_RCVQDROPS);
 		return false;
 	}
@@ -102,6 +105,26 @@ static void shake_ooo_prune(struct sock *sk, unsigned int need)
 		shake_sack_ooo_trim(sk, SHAKE_SKB_CB(rb_to_skb(node))->end_seq);
 	else
 		ssk->rcv_num_sacks = 0;
+}
+
+/* The protocol's memory has no room for in-order data: what waits beyond
+ * a hole goes first (the sender still holds it), as TCP prunes its
+ * out-of-order queue
+ */
+static void shake_ooo_memory_prune(struct sock *sk)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	struct rb_node *node;
+
+	if (RB_EMPTY_ROOT(&ssk->ooo_queue))
+		return;
+	while ((node = rb_first(&ssk->ooo_queue))) {
+		rb_erase(node, &ssk->ooo_queue);
+		kfree_skb(rb_to_skb(node));
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_OFOPRUNED);
+	}
+	ssk->rcv_num_sacks = 0;
+	sk_mem_reclaim(sk);
 }
 
 /* Keep a segment that arrived ahead of a hole. Segments wholly covered by
@@ -213,6 +236,8 @@ bool shake_data_rcv(struct sock *sk, struct sk_buff *skb)
 	}
 	if (skb->len) {
 		shake_ooo_prune(sk, skb->truesize);
+		if (!sk_rmem_schedule(sk, skb, skb->truesize))
+			shake_ooo_memory_prune(sk);
 		if (!shake_rmem_take(sk, skb)) {
 			shake_send_ack(sk);
 			return false;
@@ -359,6 +384,7 @@ int shake_recvmsg(struct sock *sk, struct msghdr *msg, size_t len, int flags,
 	}
 out:
 	if (copied && !(flags & MSG_PEEK)) {
+		sk_mem_reclaim(sk);
 		shake_rcv_space_adjust(sk);
 		shake_rcv_space_freed(sk);
 	}

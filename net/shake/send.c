@@ -53,6 +53,9 @@ static u32 shake_size_goal(const struct shake_sock *ssk)
  * @sk: the socket, locked
  * @gfp: allocation flags
  *
+ * With __GFP_NOFAIL (a FIN) it is charged whatever the protocol's memory
+ * limits say.
+ *
  * Return: the segment, charged to the send buffer, or NULL.
  */
 struct sk_buff *shake_new_segment(struct sock *sk, gfp_t gfp)
@@ -64,6 +67,14 @@ struct sk_buff *shake_new_segment(struct sock *sk, gfp_t gfp)
 	skb = alloc_skb(MAX_SHAKE_HEADER, gfp);
 	if (!skb)
 		return NULL;
+	if (gfp & __GFP_NOFAIL) {
+		shake_mem_force(sk, skb->truesize);
+	} else if (sk_wmem_schedule(sk, skb->truesize)) {
+		sk_mem_charge(sk, skb->truesize);
+	} else {
+		__kfree_skb(skb);
+		return NULL;
+	}
 	skb_reserve(skb, MAX_SHAKE_HEADER);
 	cb = SHAKE_SKB_CB(skb);
 	memset(cb, 0, sizeof(*cb));
@@ -92,6 +103,9 @@ static int shake_append(struct sock *sk, struct sk_buff *skb,
 	if (!merge && i >= MAX_SKB_FRAGS)
 		return 0;
 	copy = min_t(int, copy, pfrag->size - pfrag->offset);
+	/* the protocol's memory: the copy charges it */
+	if (!sk_wmem_schedule(sk, copy))
+		return -ENOMEM;
 	err = skb_copy_to_page_nocache(sk, &msg->msg_iter, skb, pfrag->page,
 				       pfrag->offset, copy);
 	if (err)
@@ -212,8 +226,10 @@ void shake_write_queue_purge(struct sock *sk)
 
 	while ((skb = __skb_dequeue(&sk->sk_write_queue))) {
 		sk_wmem_queued_add(sk, -skb->truesize);
+		sk_mem_uncharge(sk, skb->truesize);
 		__kfree_skb(skb);
 	}
+	sk_mem_reclaim(sk);
 	ssk->send_head = NULL;
 	ssk->packets_out = 0;
 	ssk->sacked_out = 0;

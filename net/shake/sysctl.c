@@ -102,6 +102,13 @@ static struct ctl_table shake_sysctl_global_table[] = {
 		.mode		= 0644,
 		.proc_handler	= shake_proc_cong_allowed,
 	},
+	{
+		.procname	= "mem",
+		.data		= &sysctl_shake_mem,
+		.maxlen		= sizeof(sysctl_shake_mem),
+		.mode		= 0644,
+		.proc_handler	= proc_doulongvec_minmax,
+	},
 	{ }
 };
 

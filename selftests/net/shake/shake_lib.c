@@ -363,6 +363,8 @@ static const struct {
 	{ "AbortOnData", "netstat", "TcpExt:", "TCPAbortOnData" },
 	{ "AbortOnTimeout", "netstat", "TcpExt:", "TCPAbortOnTimeout" },
 	{ "AbortOnMemory", "netstat", "TcpExt:", "TCPAbortOnMemory" },
+	{ "RcvQDrops", "netstat", "TcpExt:", "TCPRcvQDrop" },
+	{ "MemoryPressures", "netstat", "TcpExt:", "TCPMemoryPressures" },
 	{ "TimeWaitOverflow", "netstat", "TcpExt:", "TCPTimeWaitOverflow" },
 	{ "TimeWaits", "netstat", "TcpExt:", "TW" },
 	{ "TimeWaitReused", "netstat", "TcpExt:", "TWRecycled" },
