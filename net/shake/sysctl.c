@@ -56,23 +56,10 @@ static int shake_proc_cong_default(struct ctl_table *ctl, int write,
 	return err;
 }
 
-static int shake_proc_cong_available(struct ctl_table *ctl, int write,
-				     void *buffer, size_t *lenp, loff_t *ppos)
-{
-	struct ctl_table tbl = { .maxlen = SHAKE_CA_BUF_MAX, };
-	int err;
-
-	tbl.data = kmalloc(tbl.maxlen, GFP_USER);
-	if (!tbl.data)
-		return -ENOMEM;
-	shake_cong_get_available(tbl.data, tbl.maxlen);
-	err = proc_dostring(&tbl, write, buffer, lenp, ppos);
-	kfree(tbl.data);
-	return err;
-}
-
-static int shake_proc_cong_allowed(struct ctl_table *ctl, int write,
-				   void *buffer, size_t *lenp, loff_t *ppos)
+/* A list of algorithm names: get() fills it, set() (if any) takes it */
+static int shake_proc_cong_list(void *buffer, size_t *lenp, loff_t *ppos,
+				int write, void (*get)(char *buf, size_t len),
+				int (*set)(char *list))
 {
 	struct ctl_table tbl = { .maxlen = SHAKE_CA_BUF_MAX };
 	int err;
@@ -80,12 +67,27 @@ static int shake_proc_cong_allowed(struct ctl_table *ctl, int write,
 	tbl.data = kmalloc(tbl.maxlen, GFP_USER);
 	if (!tbl.data)
 		return -ENOMEM;
-	shake_cong_get_allowed(tbl.data, tbl.maxlen);
+	get(tbl.data, tbl.maxlen);
 	err = proc_dostring(&tbl, write, buffer, lenp, ppos);
-	if (write && !err)
-		err = shake_cong_set_allowed(tbl.data);
+	if (write && !err && set)
+		err = set(tbl.data);
 	kfree(tbl.data);
 	return err;
+}
+
+static int shake_proc_cong_available(struct ctl_table *ctl, int write,
+				     void *buffer, size_t *lenp, loff_t *ppos)
+{
+	return shake_proc_cong_list(buffer, lenp, ppos, write,
+				    shake_cong_get_available, NULL);
+}
+
+static int shake_proc_cong_allowed(struct ctl_table *ctl, int write,
+				   void *buffer, size_t *lenp, loff_t *ppos)
+{
+	return shake_proc_cong_list(buffer, lenp, ppos, write,
+				    shake_cong_get_allowed,
+				    shake_cong_set_allowed);
 }
 
 /* Of the whole system, as TCP's: in the initial namespace only */

@@ -697,24 +697,6 @@ TEST_F(path, cubic_follows_the_curve_after_loss)
 
 /* ---- the protocol's memory as a whole ---- */
 
-/* The memory column of /proc/net/protocols (pages), or -1 */
-static long protocols_memory(const char *name)
-{
-	char buf[512], pname[64];
-	long mem = -1, n;
-	FILE *f = fopen("/proc/net/protocols", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(buf, sizeof(buf), f)) {
-		if (sscanf(buf, "%63s %*u %*d %ld", pname, &n) == 2 &&
-		    !strcmp(pname, name))
-			mem = n;
-	}
-	fclose(f);
-	return mem;
-}
-
 #define MEM_PER_CONN (256 * KiB)
 
 FIXTURE(mem) {
@@ -828,7 +810,7 @@ TEST_F_TIMEOUT(mem, readers_that_stop_are_held_to_the_limit, 180)
 	ASSERT_EQ(0, init_sysctl(self->proto, "mem", val, NULL, 0));
 	for (t0 = shake_now(); shake_now() - t0 < 3; usleep(100 * 1000)) {
 		mem_send(self);
-		mem = protocols_memory(self->pname);
+		mem = shake_protocols_memory(self->pname);
 		if (mem > peak)
 			peak = mem;
 	}

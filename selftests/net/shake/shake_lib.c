@@ -294,21 +294,32 @@ int shake_proc_count_state(int proto, int st)
 	return n;
 }
 
-long shake_protocols_sockets(const char *name)
+/* A number column of /proc/net/protocols (1: sockets, 2: memory) */
+static long protocols_column(const char *name, int col)
 {
 	char buf[512], pname[64];
-	long sockets = -1, n;
+	long val = -1, n[2];
 	FILE *f = fopen("/proc/net/protocols", "r");
 
 	if (!f)
 		return -1;
 	while (fgets(buf, sizeof(buf), f)) {
-		if (sscanf(buf, "%63s %*u %ld", pname, &n) == 2 &&
+		if (sscanf(buf, "%63s %*u %ld %ld", pname, &n[0], &n[1]) == 3 &&
 		    !strcmp(pname, name))
-			sockets = n;
+			val = n[col - 1];
 	}
 	fclose(f);
-	return sockets;
+	return val;
+}
+
+long shake_protocols_sockets(const char *name)
+{
+	return protocols_column(name, 1);
+}
+
+long shake_protocols_memory(const char *name)
+{
+	return protocols_column(name, 2);
 }
 
 long shake_protocols_sockets_settle(const char *name, long want)

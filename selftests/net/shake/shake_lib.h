@@ -90,6 +90,9 @@ int shake_proc_count_state(int proto, int st);
 /* The "sockets" column of /proc/net/protocols (this namespace), or -1. */
 long shake_protocols_sockets(const char *name);
 
+/* Its "memory" column (pages, the whole protocol's), or -1. */
+long shake_protocols_memory(const char *name);
+
 /*
  * Wait up to two seconds for that column to read @want: closed sockets are
  * freed after an RCU grace period, a moment after close() returns.
