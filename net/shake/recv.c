@@ -113,17 +113,16 @@ static void shake_ooo_prune(struct sock *sk, unsigned int need)
  */
 static void shake_ooo_memory_prune(struct sock *sk)
 {
-	struct shake_sock *ssk = shake_sk(sk);
 	struct rb_node *node;
+	unsigned long n = 0;
 
-	if (RB_EMPTY_ROOT(&ssk->ooo_queue))
+	for (node = rb_first(&shake_sk(sk)->ooo_queue); node;
+	     node = rb_next(node))
+		n++;
+	if (!n)
 		return;
-	while ((node = rb_first(&ssk->ooo_queue))) {
-		rb_erase(node, &ssk->ooo_queue);
-		kfree_skb(rb_to_skb(node));
-		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_OFOPRUNED);
-	}
-	ssk->rcv_num_sacks = 0;
+	shake_purge_ooo(sk);
+	SHAKE_ADD_STATS(sock_net(sk), SHAKE_MIB_OFOPRUNED, n);
 	sk_mem_reclaim(sk);
 }
 
