@@ -50,6 +50,7 @@ static int shake_init_sock(struct sock *sk)
 
 	sk->sk_destruct = shake_sock_destruct;
 	sk->sk_write_space = shake_write_space;
+	sk->sk_gso_type = SHAKE_GSO_TYPE;
 	sk->sk_sndbuf = READ_ONCE(shake_net(sock_net(sk))->sysctl_wmem[1]);
 	sk->sk_rcvbuf = READ_ONCE(shake_net(sock_net(sk))->sysctl_rmem[1]);
 	ssk->ooo_queue = RB_ROOT;
@@ -276,11 +277,17 @@ static int __init shake_init(void)
 		goto err_sysctl;
 	}
 
+	err = shake_offload_init();
+	if (err)
+		goto err_protocol;
+
 	shake_protosw.protocol = shake_ipproto;
 	inet_register_protosw(&shake_protosw);
 	pr_info("registered as IP protocol %d\n", shake_ipproto);
 	return 0;
 
+err_protocol:
+	inet_del_protocol(&shake_protocol, shake_ipproto);
 err_sysctl:
 	shake_sysctl_exit();
 err_pernet:
@@ -301,6 +308,7 @@ err_cache:
 static void __exit shake_exit(void)
 {
 	inet_unregister_protosw(&shake_protosw);
+	shake_offload_exit();
 	inet_del_protocol(&shake_protocol, shake_ipproto);
 	shake_sysctl_exit();
 	unregister_pernet_subsys(&shake_net_ops);

@@ -392,7 +392,8 @@ static void shake_xmit_sacks(struct sock *sk, u32 len,
  * Adds the header with its options (MSS, window scale and SACK-permitted
  * on a SYN; timestamps when agreed; SACK blocks when data waits out of
  * order or a duplicate came), acknowledges rcv_nxt when ACK is set,
- * and hands the segment to IP.
+ * and hands the segment to IP. A super-segment's header is the one each
+ * of its segments will carry.
  */
 static void shake_xmit(struct sock *sk, struct sk_buff *skb, u32 seq, u8 flags)
 {
@@ -400,7 +401,7 @@ static void shake_xmit(struct sock *sk, struct sk_buff *skb, u32 seq, u8 flags)
 	struct shake_sock *ssk = shake_sk(sk);
 	struct shake_out_opts o = {};
 	struct dst_entry *dst;
-	u16 window = 0;
+	u16 window = 0, segs;
 
 	if (flags & SHAKEHDR_SYN) {
 		o.mss = shake_mss_for(__sk_dst_get(sk), ssk->user_mss);
@@ -421,14 +422,18 @@ static void shake_xmit(struct sock *sk, struct sk_buff *skb, u32 seq, u8 flags)
 	if ((ssk->rcv_num_sacks || ssk->dsack_out) &&
 	    (flags & (SHAKEHDR_ACK | SHAKEHDR_SYN | SHAKEHDR_RST)) ==
 	    SHAKEHDR_ACK)
-		shake_xmit_sacks(sk, skb->len, &o);
+		shake_xmit_sacks(sk, skb_is_gso(skb) ?
+				 skb_shinfo(skb)->gso_size : skb->len, &o);
 	shake_push_header(skb, inet->inet_sport, inet->inet_dport, seq,
 			  flags & SHAKEHDR_ACK ? ssk->rcv_nxt : 0, flags, window,
 			  &o);
 	dst = __sk_dst_get(sk);
-	/* not sk_route_caps: sk_setup_caps() claims HW_CSUM for any device */
+	/* not sk_route_caps: sk_setup_caps() claims HW_CSUM for any device;
+	 * a super-segment's are finished where it is cut up
+	 */
 	shake_checksum(skb, inet->inet_saddr, inet->inet_daddr,
-		       dst && (dst->dev->features & NETIF_F_HW_CSUM));
+		       skb_is_gso(skb) ||
+		       (dst && (dst->dev->features & NETIF_F_HW_CSUM)));
 	/* what the IP layer finds in the control block must be its own */
 	memset(skb->cb, 0, sizeof(struct inet_skb_parm));
 	skb_set_owner_w(skb, sk);
@@ -436,8 +441,9 @@ static void shake_xmit(struct sock *sk, struct sk_buff *skb, u32 seq, u8 flags)
 	if (flags & SHAKEHDR_ACK)
 		shake_ack_sent(sk);
 	/* a segment lost here is recovered like one lost on the wire */
+	segs = skb_is_gso(skb) ? skb_shinfo(skb)->gso_segs : 1;
 	ip_queue_xmit(sk, skb, &inet->cork.fl);
-	SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_OUTSEGS);
+	SHAKE_ADD_STATS(sock_net(sk), SHAKE_MIB_OUTSEGS, segs);
 	if (flags & SHAKEHDR_RST)
 		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_OUTRSTS);
 }
@@ -514,35 +520,88 @@ void shake_send_active_reset(struct sock *sk)
 			       shake_sk(sk)->snd_nxt);
 }
 
+/* Whether @f continues @last in the same page, so that one frag holds both */
+static bool shake_frag_continues(const skb_frag_t *last, const skb_frag_t *f)
+{
+	return skb_frag_page(last) == skb_frag_page(f) &&
+	       skb_frag_off(last) + skb_frag_size(last) == skb_frag_off(f);
+}
+
+/* Fragment slots @q's data would add to @gso */
+static int shake_frags_needed(const struct sk_buff *gso,
+			      const struct sk_buff *q)
+{
+	const struct skb_shared_info *gs = skb_shinfo(gso);
+	const struct skb_shared_info *qs = skb_shinfo(q);
+	const skb_frag_t *last = gs->nr_frags ?
+				 &gs->frags[gs->nr_frags - 1] : NULL;
+	int i, need = 0;
+
+	for (i = 0; i < qs->nr_frags; last = &qs->frags[i], i++)
+		need += !last || !shake_frag_continues(last, &qs->frags[i]);
+	return need;
+}
+
 /**
- * shake_send_skb - put a queued data segment on the wire
- * @sk: the socket, locked
- * @skb: a segment of sk_write_queue; stays there until acknowledged
+ * shake_gather - one super-segment carrying queued segments' data
+ * @first: the first of them on sk_write_queue
+ * @n: how many; lowered to as many as the fragment slots hold
  *
- * Sends a copy of it (the original stays for retransmission). The send
- * head goes out for the first time and joins the flight; a segment below
- * snd_nxt has been sent before: it counts as a retransmission in flight,
- * and its RTT will not be sampled (Karn).
+ * The data is shared, not copied: the super-segment takes its own page
+ * references, and the queued segments stay for retransmission.
  *
- * Return: 0, or -ENOBUFS when no copy could be made (the timer retries).
+ * Return: the super-segment, headroom for the headers, or NULL.
  */
-int shake_send_skb(struct sock *sk, struct sk_buff *skb)
+static struct sk_buff *shake_gather(struct sk_buff *first, int *n)
+{
+	struct sk_buff *gso = alloc_skb(MAX_SHAKE_HEADER, GFP_ATOMIC);
+	struct skb_shared_info *gs;
+	struct sk_buff *q = first;
+	int taken, i;
+
+	if (!gso)
+		return NULL;
+	skb_reserve(gso, MAX_SHAKE_HEADER);
+	gs = skb_shinfo(gso);
+	for (taken = 0; taken < *n; taken++, q = q->next) {
+		const struct skb_shared_info *qs = skb_shinfo(q);
+
+		if (gs->nr_frags + shake_frags_needed(gso, q) > MAX_SKB_FRAGS)
+			break;
+		for (i = 0; i < qs->nr_frags; i++) {
+			const skb_frag_t *f = &qs->frags[i];
+			int nr = gs->nr_frags;
+
+			if (nr && shake_frag_continues(&gs->frags[nr - 1], f)) {
+				skb_frag_size_add(&gs->frags[nr - 1],
+						  skb_frag_size(f));
+				continue;
+			}
+			__skb_fill_page_desc(gso, nr, skb_frag_page(f),
+					     skb_frag_off(f), skb_frag_size(f));
+			__skb_frag_ref(&gs->frags[nr]);
+			gs->nr_frags = nr + 1;
+		}
+		gso->len += q->len;
+		gso->data_len += q->len;
+		gso->truesize += q->len;
+	}
+	*n = taken;
+	if (taken > 1) {
+		gs->gso_size = first->len;
+		gs->gso_segs = taken;
+		gs->gso_type = SHAKE_GSO_TYPE;
+	}
+	return gso;
+}
+
+/* The queued segment @skb leaves (again): the scoreboard's view of it */
+static void shake_skb_sent(struct sock *sk, struct sk_buff *skb, u64 now_us)
 {
 	struct shake_skb_cb *cb = SHAKE_SKB_CB(skb);
 	struct shake_sock *ssk = shake_sk(sk);
-	bool fresh = skb == ssk->send_head;
-	struct sk_buff *copy;
-	u32 len = skb->len;
 
-	/* a clone still in a queue below us shares the header room */
-	if (skb_cloned(skb))
-		copy = pskb_copy(skb, GFP_ATOMIC);
-	else
-		copy = skb_clone(skb, GFP_ATOMIC);
-	if (!copy)
-		return -ENOBUFS;
-
-	if (fresh) {
+	if (skb == ssk->send_head) {
 		if (!ssk->packets_out)
 			shake_cong_event(sk, SHAKE_CA_EVENT_TX_START);
 		ssk->send_head = skb_queue_is_last(&sk->sk_write_queue, skb) ?
@@ -568,19 +627,136 @@ int shake_send_skb(struct sock *sk, struct sk_buff *skb)
 	}
 	if (ssk->ca_state == SHAKE_CA_RECOVERY)
 		ssk->prr_out++;
-	cb->sent_us = shake_clock_us();
-	ssk->bytes_sent += len;
+	cb->sent_us = now_us;
+	ssk->bytes_sent += skb->len;
+}
+
+/**
+ * shake_send_run - put queued data segments on the wire
+ * @sk: the socket, locked
+ * @skb: the first, on sk_write_queue; they stay there until acknowledged
+ * @n: how many consecutive ones to send, the first's length each but the
+ *	last (more than one only for new data on a route with GSO)
+ *
+ * Sends a copy (the originals stay for retransmission): of one segment
+ * alone, or a super-segment of several that GSO or the device cuts up
+ * again. The send head goes out for the first time and joins the flight;
+ * a segment below snd_nxt has been sent before: it counts as a
+ * retransmission in flight, and its RTT will not be sampled (Karn).
+ *
+ * Return: segments sent, or -ENOBUFS when no copy could be made (the
+ * timer retries).
+ */
+static int shake_send_run(struct sock *sk, struct sk_buff *skb, int n)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	bool fresh = skb == ssk->send_head;
+	struct sk_buff *copy, *last = skb;
+	u64 now_us = shake_clock_us();
+	int i;
+
+	/* a clone still in a queue below us shares the header room */
+	if (n > 1)
+		copy = shake_gather(skb, &n);
+	else if (skb_cloned(skb))
+		copy = pskb_copy(skb, GFP_ATOMIC);
+	else
+		copy = skb_clone(skb, GFP_ATOMIC);
+	if (!copy)
+		return -ENOBUFS;
+
+	for (i = 0; i < n; i++, last = last->next)
+		shake_skb_sent(sk, last, now_us);
+	last = last->prev;
+	if (n > 1) {
+		SHAKE_INC_STATS(sock_net(sk), SHAKE_MIB_GSOSENDS);
+		SHAKE_ADD_STATS(sock_net(sk), SHAKE_MIB_GSOSEGS, n);
+	}
 	/* PSH on the last data written; a bare FIN has none, as TCP's */
-	shake_xmit(sk, copy, cb->seq, SHAKEHDR_ACK |
-		   (len && skb_queue_is_last(&sk->sk_write_queue, skb) ?
-		    SHAKEHDR_PSH : 0) | (cb->fin ? SHAKEHDR_FIN : 0));
+	shake_xmit(sk, copy, SHAKE_SKB_CB(skb)->seq, SHAKEHDR_ACK |
+		   (last->len && skb_queue_is_last(&sk->sk_write_queue, last) ?
+		    SHAKEHDR_PSH : 0) |
+		   (SHAKE_SKB_CB(last)->fin ? SHAKEHDR_FIN : 0));
 	/* the RTO runs from the oldest segment, a loss probe from the newest */
 	if (fresh && ssk->timer_job != SHAKE_TIMER_REO && shake_tlp_schedule(sk))
-		return 0;
+		return n;
 	if (ssk->timer_job != SHAKE_TIMER_RETRANS &&
 	    ssk->timer_job != SHAKE_TIMER_REO)
 		shake_reset_retransmit_timer(sk);
-	return 0;
+	return n;
+}
+
+/**
+ * shake_send_skb - put one queued data segment on the wire
+ * @sk: the socket, locked
+ * @skb: a segment of sk_write_queue; stays there until acknowledged
+ *
+ * Return: 0, or -ENOBUFS when no copy could be made (the timer retries).
+ */
+int shake_send_skb(struct sock *sk, struct sk_buff *skb)
+{
+	int sent = shake_send_run(sk, skb, 1);
+
+	return sent < 0 ? sent : 0;
+}
+
+/**
+ * shake_gso_segs - how many segments one super-segment may carry
+ * @sk: a synchronized socket
+ *
+ * 1 unless the route's device does generic segmentation offload ("gso" in
+ * ethtool -k). Then as many as the device takes, but, as TCP's autosizing,
+ * about a millisecond's worth at the rate cwnd/srtt allows (twice that in
+ * slow start, 1.2 times after), and at least two: a slow path still gets
+ * several packets per round trip, not one burst.
+ */
+u32 shake_gso_segs(const struct sock *sk)
+{
+	const struct shake_sock *ssk = shake_sk(sk);
+	u32 segs, ratio;
+
+	if (!(sk->sk_route_caps & NETIF_F_GSO) || !sk_can_gso(sk))
+		return 1;
+	segs = min_t(u32, sk->sk_gso_max_segs,
+		     sk->sk_gso_max_size / ssk->mss_cache);
+	if (segs < 2)	/* loopback's MSS fills a super-segment alone */
+		return 1;
+	if (ssk->srtt_us) {
+		ratio = ssk->cwnd < ssk->ssthresh ? 20 : 12;
+		segs = clamp_t(u64, div_u64((u64)ssk->cwnd * ratio *
+					    (USEC_PER_MSEC / 10),
+					    ssk->srtt_us), 2, segs);
+	}
+	return segs;
+}
+
+/* How many queued segments from the send head @skb may go in one
+ * super-segment: within @segs, the room the congestion window leaves, and
+ * the peer's window; all of the head's length but the last, no bare FIN,
+ * a partial tail only when the writer said no more is coming (TCP sends
+ * it with the run, as its super-segments hold it).
+ */
+static int shake_run_length(struct sock *sk, struct sk_buff *skb, u32 segs,
+			    bool more)
+{
+	struct shake_sock *ssk = shake_sk(sk);
+	u32 room = ssk->cwnd - shake_pipe(ssk);
+	struct sk_buff *next = skb;
+	int n = 1;
+
+	segs = min(segs, room);
+	while (n < segs && next->len == skb->len && !SHAKE_SKB_CB(next)->fin &&
+	       !skb_queue_is_last(&sk->sk_write_queue, next)) {
+		next = next->next;
+		if (!next->len || next->len > skb->len ||
+		    shake_after(SHAKE_SKB_CB(next)->end_seq,
+				ssk->snd_una + ssk->snd_wnd))
+			break;
+		if (next->len < skb->len && (more || ssk->cork))
+			break;
+		n++;
+	}
+	return n;
 }
 
 /**
@@ -592,18 +768,21 @@ int shake_send_skb(struct sock *sk, struct sk_buff *skb)
  * segment goes when it fits the peer's window and the congestion window
  * holds more than the pipe, and, if it is a partial one at the tail, when
  * Nagle's rule (no unacknowledged data, or SHAKE_NODELAY) and cork allow;
- * a FIN goes at once. A window too small for the next segment with
- * nothing in flight starts the persist timer.
+ * a FIN goes at once. Those that may go together leave as one
+ * super-segment where the route has GSO. A window too small for the next
+ * segment with nothing in flight starts the persist timer.
  */
 void shake_push(struct sock *sk, bool more)
 {
 	struct shake_sock *ssk = shake_sk(sk);
 	struct sk_buff *skb;
+	u32 segs;
 
 	if (!((1 << sk->sk_state) & SHAKEF_SENDING))
 		return;
 
 	shake_retransmit_lost(sk);
+	segs = shake_gso_segs(sk);
 	ssk->cwnd_limited = 0;
 	while ((skb = ssk->send_head)) {
 		struct shake_skb_cb *cb = SHAKE_SKB_CB(skb);
@@ -625,7 +804,8 @@ void shake_push(struct sock *sk, bool more)
 			if (!ssk->nodelay && ssk->snd_nxt != ssk->snd_una)
 				break;
 		}
-		if (shake_send_skb(sk, skb))
+		if (shake_send_run(sk, skb, skb->len ?
+				   shake_run_length(sk, skb, segs, more) : 1) < 0)
 			break;
 	}
 }

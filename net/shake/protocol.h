@@ -372,7 +372,7 @@ struct shake_rcv_rtt {
  * @mss_cache: largest data segment we send
  * @rcv_mss: largest data segment the peer has sent us (our estimate of its
  *	MSS, for delayed ACKs and window updates)
- * @user_mss: SHAKE_MAXSEG, 0 if unset
+ @user_mss: SHAKE_MAXSEG, 0 if unset
  * @opt: negotiated options
  * @srtt_us: smoothed RTT (RFC 6298), microseconds, 0 before a sample
  * @rttvar_us: RTT variation, microseconds
@@ -831,7 +831,13 @@ void shake_send_synack(const struct shake_request *req, u32 tsval);
 void shake_send_reset_request(const struct shake_request *req);
 void shake_send_tw_ack(const struct shake_tw *tw);
 int shake_send_skb(struct sock *sk, struct sk_buff *skb);
+u32 shake_gso_segs(const struct sock *sk);
 void shake_push(struct sock *sk, bool more);
+
+/* offload.c: super-segments carry SCTP's GSO type (see there) */
+#define SHAKE_GSO_TYPE	SKB_GSO_SCTP
+int shake_offload_init(void);
+void shake_offload_exit(void);
 
 /* sysctl.c */
 int shake_sysctl_init(void);

@@ -192,7 +192,7 @@ bool shake_data_rcv(struct sock *sk, struct sk_buff *skb)
 	struct shake_sock *ssk = shake_sk(sk);
 	const struct shakehdr *th = shake_hdr(skb);
 	struct shake_skb_cb *cb = SHAKE_SKB_CB(skb);
-	u32 seq = ntohl(th->seq), wnd_end;
+	u32 seq = ntohl(th->seq), wnd_end, seg_len;
 	unsigned int doff = th->doff * 4;
 	bool fin = th->fin, kept;
 
@@ -224,8 +224,10 @@ bool shake_data_rcv(struct sock *sk, struct sk_buff *skb)
 		}
 		cb->end_seq = seq + skb->len;
 	}
-	if (skb->len > ssk->rcv_mss)
-		ssk->rcv_mss = min_t(u32, skb->len, U16_MAX);
+	/* a merged super-segment tells the size of the segments it holds */
+	seg_len = skb_is_gso(skb) ? skb_shinfo(skb)->gso_size : skb->len;
+	if (seg_len > ssk->rcv_mss)
+		ssk->rcv_mss = min_t(u32, seg_len, U16_MAX);
 
 	if (shake_after(seq, ssk->rcv_nxt)) {
 		bool kept = shake_ooo_insert(sk, skb);

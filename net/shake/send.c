@@ -137,6 +137,7 @@ int shake_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 {
 	struct shake_sock *ssk = shake_sk(sk);
 	int flags = msg->msg_flags, copied = 0, err;
+	u32 push_segs;
 	long timeo;
 
 	lock_sock(sk);
@@ -149,6 +150,7 @@ int shake_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 	err = -EPIPE;
 	if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN))
 		goto out_err;
+	push_segs = shake_gso_segs(sk);
 
 	while (msg_data_left(msg)) {
 		struct sk_buff *skb = NULL;
@@ -188,7 +190,11 @@ int shake_sendmsg(struct sock *sk, struct msghdr *msg, size_t size)
 		SHAKE_SKB_CB(skb)->end_seq += copy;
 		ssk->write_seq += copy;
 		copied += copy;
-		if (skb->len >= goal)
+		/* send as soon as a super-segment's worth waits (one segment
+		 * without GSO): smaller runs would cost what GSO saves
+		 */
+		if (skb->len >= goal &&
+		    ssk->write_seq - ssk->snd_nxt >= goal * push_segs)
 			shake_push(sk, false);
 		continue;
 

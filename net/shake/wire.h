@@ -72,6 +72,8 @@ struct shakehdr {
 #define SHAKEHDR_RST		0x04
 #define SHAKEHDR_PSH		0x08
 #define SHAKEHDR_ACK		0x10
+#define SHAKEHDR_URG		0x20
+#define SHAKEHDR_CWR		0x80
 
 static inline struct shakehdr *shake_hdr(const struct sk_buff *skb)
 {

@@ -784,6 +784,12 @@ static void mem_send(FIXTURE_DATA(mem) *self)
 	}
 }
 
+/* Pages by which the per-CPU reserves may put the protocol's count off */
+static long mem_pcpu_slack(void)
+{
+	return sysconf(_SC_NPROCESSORS_CONF) * (1 << 20) / sysconf(_SC_PAGESIZE);
+}
+
 /*
  * The readers stop reading: all connections together hold no more than
  * the high mark allows (8 MiB: well above the 1 MiB per CPU by which the
@@ -823,10 +829,15 @@ TEST_F_TIMEOUT(mem, readers_that_stop_are_held_to_the_limit, 180)
 	EXPECT_GE(high + 20 * self->n, peak);
 	/*
 	 * shake forces no data past the limit (only a FIN's segment): its
-	 * sockets get their minimum buffers, two pages each, and no more
+	 * sockets get their minimum buffers, two pages each, and no more.
+	 * The core checks the limit against the global count, which each
+	 * CPU's reserve of up to 1 MiB (SK_MEMORY_PCPU_RESERVE) lags, and a
+	 * charge refused after its CPU flushed its reserve leaves that flush
+	 * in the count: both the memory held and the count read here may
+	 * pass the mark by one reserve per CPU.
 	 */
 	if (!variant->tcp)
-		EXPECT_GE(high + 2 * 2 * self->n, peak);
+		EXPECT_GE(high + 2 * 2 * self->n + mem_pcpu_slack(), peak);
 	EXPECT_TRUE(drops > 0 || total < (size_t)self->n * MEM_PER_CONN);
 	EXPECT_LT(press, shake_counter(self->proto, "MemoryPressures"));
 

@@ -544,6 +544,7 @@ int shake_cap_open(int ns, int back, const char *dev)
 	if (fd < 0 || !sll.sll_ifindex ||
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) ||
 	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
 		err = errno ? errno : ENODEV;
 	if (setns(back, CLONE_NEWNET) && !err)
@@ -556,9 +557,33 @@ int shake_cap_open(int ns, int back, const char *dev)
 	return fd;
 }
 
+/* The 16-bit ones' complement sum of n bytes at p, added to sum */
+static uint32_t sum16(uint32_t sum, const uint8_t *p, int n)
+{
+	int i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += p[n - 1] << 8;
+	return sum;
+}
+
+/* Whether the segment at th, len bytes, sums right with ip's pseudo-header */
+static int seg_csum_ok(const struct iphdr *ip, const uint8_t *th, int len)
+{
+	uint32_t sum = ip->protocol + len;
+
+	sum = sum16(sum, (const uint8_t *)&ip->saddr, 8);	/* and daddr */
+	sum = sum16(sum, th, len);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
 int shake_cap_read(int fd, int proto, struct shake_wseg *seg, int max)
 {
-	uint8_t buf[128];
+	uint8_t buf[2048];	/* whole frames of a 1500-byte MTU */
 	char ctl[256];
 	int n = 0;
 
@@ -594,9 +619,19 @@ int shake_cap_read(int fd, int proto, struct shake_wseg *seg, int max)
 		w->flags = th[13];
 		w->win = ntohs(*(uint16_t *)(th + 14));
 		w->len = ntohs(ip->tot_len) - hl - (th[12] >> 4) * 4;
+		w->csum = len >= ntohs(ip->tot_len) ?
+			  seg_csum_ok(ip, th, ntohs(ip->tot_len) - hl) : -1;
 		for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+			struct tpacket_auxdata aux;
 			struct timespec ts;
 
+			if (c->cmsg_level == SOL_PACKET &&
+			    c->cmsg_type == PACKET_AUXDATA) {
+				memcpy(&aux, CMSG_DATA(c), sizeof(aux));
+				if (aux.tp_status & TP_STATUS_CSUMNOTREADY)
+					w->csum = -1;
+				continue;
+			}
 			if (c->cmsg_level != SOL_SOCKET ||
 			    c->cmsg_type != SCM_TIMESTAMPNS)
 				continue;

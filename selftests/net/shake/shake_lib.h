@@ -149,6 +149,11 @@ struct shake_wseg {
 	uint8_t flags;
 	uint16_t win;		/* as on the wire, unscaled */
 	int len;		/* bytes of data */
+	/*
+	 * 1: the checksum is right; 0: wrong; -1: not known (the frame is
+	 * larger than a capture keeps, or left its checksum to the device)
+	 */
+	int csum;
 };
 
 /*

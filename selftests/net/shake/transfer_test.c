@@ -54,6 +54,7 @@
  */
 #define BUDGET_S 880
 #define FNV_INIT 0xcbf29ce484222325ULL
+#define SHAKEHDR_FIN_BIT 0x01	/* in shake_wseg.flags, as TCP's */
 
 /* ---- the stream: byte i of stream "seed" can be made on its own ---- */
 
@@ -533,12 +534,15 @@ static long netem_drops(const char *dev)
 	return pclose(f) ? -1 : drops;
 }
 
-/* Data segments from S in a capture: their count, total and largest. */
+/*
+ * Data segments from S in a capture (of up to 64 KiB of data, and the ACKs
+ * in between): their count, total and largest.
+ */
 static void data_segs(FIXTURE_DATA(transfer) *self, int cap, int *count,
 		      int *total, int *largest)
 {
-	struct shake_wseg seg[64];
-	int i, n = cap_read(self, cap, seg, 64);
+	struct shake_wseg seg[256];
+	int i, n = cap_read(self, cap, seg, 256);
 
 	*count = *total = *largest = 0;
 	for (i = 0; i < n; i++) {
@@ -911,6 +915,290 @@ TEST_F_TIMEOUT(transfer, blackhole_backoff, 120)
 	}
 	EXPECT_EQ(k - 1, grew(_metadata, &a, &b, 0, C_RETRANS));
 	EXPECT_LE(1, grew(_metadata, &a, &b, 0, C_TIMEOUTS));
+}
+
+/* ---- segmentation offload (issue #15) ---- */
+
+/*
+ * The pair as a real interface has it: GSO, checksum offload, no limit on
+ * segments per packet; each case sets the offloads it is about with
+ * ethtool. Where TCP's and shake's switches differ, the case says why.
+ */
+FIXTURE(offload) {
+	FIXTURE_DATA(transfer) t;	/* the same pair; only the ends differ */
+};
+
+FIXTURE_VARIANT(offload) {
+	bool tcp;
+};
+
+FIXTURE_VARIANT_ADD(offload, tcp) {
+	.tcp = true,
+};
+
+FIXTURE_VARIANT_ADD(offload, shake) {
+	.tcp = false,
+};
+
+FIXTURE_SETUP(offload)
+{
+	FIXTURE_DATA(transfer) *t = &self->t;
+
+	t->t0 = shake_now();
+	t->proto = variant->tcp ? IPPROTO_TCP : shake_proto();
+	t->lfd = t->cfd = t->afd = -1;
+	t->topo = (struct shake_topo){
+		.end = {
+			[S] = { .dev = "vs", .addr = { S_ADDR "/24" },
+				.mac = S_MAC },
+			[R] = { .dev = "vr", .addr = { R_ADDR "/24" },
+				.mac = R_MAC },
+		},
+		.static_neigh = true,
+	};
+	t->topo.ns[S] = t->topo.ns[R] = -1;
+	ASSERT_LT(10000, ms_left(10001))
+		TH_LOG("the program's %d s are spent", BUDGET_S);
+	ASSERT_EQ(0, shake_topo_up(&t->topo));
+	t->ns_s = t->topo.ns[S];
+	t->ns_r = t->topo.ns[R];
+}
+
+FIXTURE_TEARDOWN(offload)
+{
+	FIXTURE_DATA(transfer) *t = &self->t;
+
+	TH_LOG("%.1f s", shake_now() - t->t0);
+	close(t->afd);
+	close(t->cfd);
+	close(t->lfd);
+	shake_topo_down(&t->topo);
+}
+
+/* ethtool -K on end e's device */
+static void offload_set(struct __test_metadata *_metadata,
+			FIXTURE_DATA(transfer) *t, int e, const char *features)
+{
+	ASSERT_EQ(0, shake_topo_sh(&t->topo, e, "ethtool -K %s %s",
+				   t->topo.end[e].dev, features));
+}
+
+/*
+ * What a software segmentation at S's device takes: TCP's super-segments
+ * are cut when the device has no TSO; shake's carry SCTP's GSO type
+ * (net/shake/offload.c), which veth takes whole unless its
+ * tx-sctp-segmentation is off.
+ */
+static const char *soft_gso(const FIXTURE_DATA(transfer) *t)
+{
+	return t->proto == IPPROTO_TCP ? "tso off" : "tx-sctp-segmentation off";
+}
+
+/* shake's offload counters in a namespace (TCP has none of them) */
+struct gso_ctrs {
+	long sends, segs, merged;
+};
+
+static void gso_read(struct __test_metadata *_metadata,
+		     FIXTURE_DATA(transfer) *t, int ns, struct gso_ctrs *c)
+{
+	ASSERT_EQ(0, setns(ns, CLONE_NEWNET));
+	c->sends = shake_counter(t->proto, "GSOSends");
+	c->segs = shake_counter(t->proto, "GSOSegs");
+	c->merged = shake_counter(t->proto, "GROMerged");
+	ASSERT_EQ(0, setns(t->ns_s, CLONE_NEWNET));
+}
+
+#define OFFLOAD_BULK	((shake_machine_slow() ? 16 : 64) * MiB)
+
+/*
+ * Defaults: the device takes super-segments whole (veth hands them to
+ * the peer as they are, as a NIC with TSO would put them on its wire), and
+ * the receiver takes each as one in-order segment.
+ */
+TEST_F_TIMEOUT(offload, whole_super_segments, 60)
+{
+	FIXTURE_DATA(transfer) *t = &self->t;
+	struct gso_ctrs a, b;
+
+	connect_pair(_metadata, t, 0, 0);
+	gso_read(_metadata, t, t->ns_s, &a);
+	move(_metadata, t->cfd, t->afd, 0x5eed0101, 0, OFFLOAD_BULK, "bulk");
+	gso_read(_metadata, t, t->ns_s, &b);
+	if (t->proto == IPPROTO_TCP)
+		return;
+	TH_LOG("S: %ld super-segments carried %ld segments",
+	       b.sends - a.sends, b.segs - a.segs);
+	EXPECT_LT(0, b.sends - a.sends);
+	/* runs, not pairs: a super-segment carries several segments */
+	EXPECT_LE(4 * (b.sends - a.sends), b.segs - a.segs);
+}
+
+/*
+ * Cut up in software at S's device. What R's tap sees, before any GRO
+ * (off on a veth by default), is what a wire would carry: segments of at
+ * most the MSS, new data continuing the data before it, FIN at the end
+ * only, and no wrong checksum (the device's are left partial, as veth
+ * passes them; gro_merges_at_the_receiver has them finished in software
+ * and checked). Retransmissions are allowed and counted: the frames a
+ * software GSO makes can take many times their data in memory (truesize
+ * 23000 for 1448 bytes was seen), and shake's receiver, which neither
+ * coalesces nor collapses them as TCP's does, drops what its buffer cannot
+ * hold (RcvQDrops; issue #15's note).
+ */
+TEST_F_TIMEOUT(offload, software_gso_on_the_wire, 60)
+{
+	FIXTURE_DATA(transfer) *t = &self->t;
+	size_t len = 4 * MiB, total = 0;
+	int cap, n, i, bad_csum = 0, gaps = 0, fins = 0, big = 0, bad_fin = 0;
+	int resent = 0;
+	struct shake_wseg *seg;
+	struct gso_ctrs a, b;
+	struct ctrs ca, cb;
+	cpu_set_t cpus;
+	uint32_t next = 0, fin_at = 0;
+	bool first = true;
+
+	/* reordered by two CPUs' backlogs, segments would draw retransmissions
+	 * (see transfer.unimpaired)
+	 */
+	CPU_ZERO(&cpus);
+	CPU_SET(sched_getcpu(), &cpus);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
+	offload_set(_metadata, t, S, soft_gso(t));
+	connect_pair(_metadata, t, 0, 0);
+	gso_read(_metadata, t, t->ns_s, &a);
+	ctrs_read(_metadata, t, &ca);
+	cap = cap_open(_metadata, t, t->ns_r, "vr");
+	move(_metadata, t->cfd, t->afd, 0x5eed0102, 0, len, "4 MiB");
+	close(t->cfd);
+	t->cfd = -1;
+	ASSERT_NE(0, shake_wait_for(t->afd, POLLIN, 5000));
+	gso_read(_metadata, t, t->ns_s, &b);
+	ctrs_read(_metadata, t, &cb);
+	usleep(100 * 1000);
+
+	seg = calloc(len / 500, sizeof(*seg));
+	ASSERT_NE(NULL, seg);
+	n = cap_read(t, cap, seg, len / 500);
+	close(cap);
+	for (i = 0; i < n; i++) {
+		bool fin = seg[i].flags & SHAKEHDR_FIN_BIT;
+		uint32_t end = seg[i].seq + seg[i].len;
+
+		if (!from_s(&seg[i]) || (!seg[i].len && !fin))
+			continue;
+		if (first) {
+			next = seg[i].seq;
+			first = false;
+		}
+		/*
+		 * New data continues the highest sent so far: data beyond it
+		 * leaves a hole. A segment below it is a retransmission, and
+		 * every FIN (sent again or not) is at the end of the data.
+		 */
+		gaps += (int32_t)(seg[i].seq - next) > 0;
+		if ((int32_t)(end - next) > 0) {
+			total += end - next;
+			next = end;
+		} else if (!fin) {
+			resent++;
+		}
+		if (fin) {
+			bad_fin += fins && end != fin_at;
+			fin_at = end;
+			fins++;
+		}
+		big += seg[i].len > t->mss;
+		bad_csum += !seg[i].csum;
+	}
+	/* and no data after it */
+	bad_fin += fins && (int32_t)(next - fin_at) > 0;
+	free(seg);
+	TH_LOG("R saw %zu bytes of new data, %d segments again (S: RetransSegs +%ld); %d larger than the MSS, %d after a hole, %d with a wrong checksum",
+	       total, resent, grew(_metadata, &ca, &cb, 0, C_RETRANS), big,
+	       gaps, bad_csum);
+	EXPECT_EQ(len, total);
+	EXPECT_EQ(0, big);
+	EXPECT_EQ(0, gaps);
+	EXPECT_EQ(0, bad_csum);
+	EXPECT_LE(1, fins);
+	EXPECT_EQ(0, bad_fin);
+	if (t->proto != IPPROTO_TCP) {
+		EXPECT_LT(0, b.sends - a.sends);
+		EXPECT_LE(2 * (b.sends - a.sends), b.segs - a.segs);
+	}
+}
+
+/* gso off at S: no super-segments at all, every frame one segment */
+TEST_F_TIMEOUT(offload, gso_off, 60)
+{
+	FIXTURE_DATA(transfer) *t = &self->t;
+	struct gso_ctrs a, b;
+	int cap, count, total, largest;
+
+	offload_set(_metadata, t, S, "gso off tso off");
+	connect_pair(_metadata, t, 0, 0);
+	gso_read(_metadata, t, t->ns_s, &a);
+	cap = cap_open(_metadata, t, t->ns_s, "vs");
+	move(_metadata, t->cfd, t->afd, 0x5eed0103, 0, 64 * KiB, "64 KiB");
+	data_segs(t, cap, &count, &total, &largest);
+	close(cap);
+	EXPECT_GE(t->mss, largest);
+	EXPECT_LE((64 * KiB + t->mss - 1) / t->mss, count);
+	move(_metadata, t->cfd, t->afd, 0x5eed0103, 64 * KiB, OFFLOAD_BULK,
+	     "bulk");
+	gso_read(_metadata, t, t->ns_s, &b);
+	if (t->proto != IPPROTO_TCP) {
+		EXPECT_EQ(0, b.sends - a.sends);
+	}
+}
+
+/*
+ * GRO at R: veth then receives through NAPI, which it does only for
+ * frames from a device without TSO; S cuts its super-segments in
+ * software, with full checksums, which R's GRO verifies as it merges.
+ */
+TEST_F_TIMEOUT(offload, gro_merges_at_the_receiver, 60)
+{
+	FIXTURE_DATA(transfer) *t = &self->t;
+	struct gso_ctrs a, b;
+	struct ctrs ca, cb;
+
+	offload_set(_metadata, t, S, "tx off");
+	offload_set(_metadata, t, S, soft_gso(t));
+	offload_set(_metadata, t, R, "gro on");
+	connect_pair(_metadata, t, 0, 0);
+	gso_read(_metadata, t, t->ns_r, &a);
+	ctrs_read(_metadata, t, &ca);
+	move(_metadata, t->cfd, t->afd, 0x5eed0104, 0, OFFLOAD_BULK, "bulk");
+	gso_read(_metadata, t, t->ns_r, &b);
+	ctrs_read(_metadata, t, &cb);
+	EXPECT_EQ(0, grew(_metadata, &ca, &cb, 1, C_CSUM));
+	if (t->proto == IPPROTO_TCP)
+		return;
+	TH_LOG("R: GRO merged %ld segments", b.merged - a.merged);
+	EXPECT_LT(0, b.merged - a.merged);
+}
+
+/*
+ * Through netem with GSO on: netem drops, delays and reorders whole
+ * super-segments (it cuts them only to corrupt one), so a loss takes
+ * many segments at once; everything still arrives.
+ */
+TEST_F_TIMEOUT(offload, lossy_path, 120)
+{
+	FIXTURE_DATA(transfer) *t = &self->t;
+	struct gso_ctrs a, b;
+
+	connect_pair(_metadata, t, 0, 0);
+	impair(_metadata, t, "delay 2ms loss 1% reorder 10%", false);
+	gso_read(_metadata, t, t->ns_s, &a);
+	move(_metadata, t->cfd, t->afd, 0x5eed0105, 0, 8 * MiB, "8 MiB");
+	gso_read(_metadata, t, t->ns_s, &b);
+	if (t->proto != IPPROTO_TCP) {
+		EXPECT_LT(0, b.sends - a.sends);
+	}
 }
 
 TEST_HARNESS_MAIN
