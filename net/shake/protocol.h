@@ -372,7 +372,7 @@ struct shake_rcv_rtt {
  * @mss_cache: largest data segment we send
  * @rcv_mss: largest data segment the peer has sent us (our estimate of its
  *	MSS, for delayed ACKs and window updates)
- @user_mss: SHAKE_MAXSEG, 0 if unset
+ * @user_mss: SHAKE_MAXSEG, 0 if unset
  * @opt: negotiated options
  * @srtt_us: smoothed RTT (RFC 6298), microseconds, 0 before a sample
  * @rttvar_us: RTT variation, microseconds
