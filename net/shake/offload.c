@@ -26,13 +26,47 @@ static __sum16 shake_gso_pseudo(const struct sk_buff *skb, unsigned int len)
 	return ~csum_tcpudp_magic(iph->saddr, iph->daddr, len, shake_ipproto, 0);
 }
 
+/*
+ * skb_segment() hands the socket's ownership of a super-segment (and all
+ * of its truesize) to the last segment. Give each segment its own, as
+ * TCP's GSO does: a last segment that crosses a veth or loopback with the
+ * whole super-segment's truesize would fill the receiver's buffer alone.
+ */
+static void shake_gso_owners(struct sk_buff *gso_skb, struct sk_buff *segs)
+{
+	unsigned int whole, sum = 0;
+	struct sk_buff *seg, *last = NULL;
+	struct sock *sk;
+	int delta;
+
+	for (seg = segs; seg; seg = seg->next)
+		last = seg;
+	if (!last || last->destructor != sock_wfree)
+		return;
+	sk = last->sk;
+	swap(last->truesize, gso_skb->truesize);
+	whole = gso_skb->truesize;
+	for (seg = segs; seg; seg = seg->next) {
+		if (seg != last) {
+			seg->sk = sk;
+			seg->destructor = sock_wfree;
+		}
+		sum += seg->truesize;
+	}
+	delta = sum - whole;
+	if (delta >= 0)
+		refcount_add(delta, &sk->sk_wmem_alloc);
+	else
+		WARN_ON_ONCE(refcount_sub_and_test(-delta, &sk->sk_wmem_alloc));
+}
+
 /**
  * shake_gso_segment - cut a super-segment into segments of gso_size bytes
  * @skb: the super-segment, its data at the shake header
  * @features: what the device can do
  *
  * Each segment gets its own sequence number; FIN and PSH stay on the last,
- * CWR on the first. The checksums are left partial for a device that sums
+ * CWR on the first; each is the socket's, with its own truesize. The checksums are left partial for a device that sums
  * any protocol (NETIF_F_HW_CSUM) and finished here for any other: one that
  * sums TCP and UDP only would take ours for TCP's by its offset.
  *
@@ -84,6 +118,7 @@ static struct sk_buff *shake_gso_segment(struct sk_buff *skb,
 	segs = skb_segment(skb, features);
 	if (IS_ERR(segs))
 		goto out;
+	shake_gso_owners(skb, segs);
 	/* a frag_list skb may come back in MSS multiples */
 	if (skb_is_gso(segs))
 		mss *= skb_shinfo(segs)->gso_segs;
