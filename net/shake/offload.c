@@ -26,8 +26,7 @@ static __sum16 shake_gso_pseudo(const struct sk_buff *skb, unsigned int len)
 	return ~csum_tcpudp_magic(iph->saddr, iph->daddr, len, shake_ipproto, 0);
 }
 
-/*
- * skb_segment() hands the socket's ownership of a super-segment (and all
+/* skb_segment() hands the socket's ownership of a super-segment (and all
  * of its truesize) to the last segment. Give each segment its own, as
  * TCP's GSO does: a last segment that crosses a veth or loopback with the
  * whole super-segment's truesize would fill the receiver's buffer alone.
@@ -66,8 +65,9 @@ static void shake_gso_owners(struct sk_buff *gso_skb, struct sk_buff *segs)
  * @features: what the device can do
  *
  * Each segment gets its own sequence number; FIN and PSH stay on the last,
- * CWR on the first; each is the socket's, with its own truesize. The checksums are left partial for a device that sums
- * any protocol (NETIF_F_HW_CSUM) and finished here for any other: one that
+ * CWR on the first; each is the socket's, with its own truesize. The
+ * checksums are left partial for a device that sums any protocol
+ * (NETIF_F_HW_CSUM) and finished here for any other: one that
  * sums TCP and UDP only would take ours for TCP's by its offset.
  *
  * Return: the list of segments, NULL when the device takes @skb whole, or

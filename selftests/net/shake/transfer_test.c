@@ -331,19 +331,27 @@ FIXTURE_VARIANT_ADD(transfer, shake) {
 
 enum { S, R };		/* the ends of topo */
 
-FIXTURE_SETUP(transfer)
+/*
+ * The pair, and the test in S's namespace. like_a_wire: every segment a
+ * frame, full checksums (see the top of the file); else the ends are as a
+ * veth comes, offloads on.
+ */
+static void pair_up(struct __test_metadata *_metadata,
+		    FIXTURE_DATA(transfer) *self, bool tcp, bool like_a_wire)
 {
+	int segs = like_a_wire ? 1 : 0;
+
 	self->t0 = shake_now();
-	self->proto = variant->tcp ? IPPROTO_TCP : shake_proto();
+	self->proto = tcp ? IPPROTO_TCP : shake_proto();
 	self->lfd = self->cfd = self->afd = -1;
 	self->topo = (struct shake_topo){
 		.end = {
 			[S] = { .dev = "vs", .addr = { S_ADDR "/24" },
-				.mac = S_MAC, .gso_max_segs = 1,
-				.tx_off = true },
+				.mac = S_MAC, .gso_max_segs = segs,
+				.tx_off = like_a_wire },
 			[R] = { .dev = "vr", .addr = { R_ADDR "/24" },
-				.mac = R_MAC, .gso_max_segs = 1,
-				.tx_off = true },
+				.mac = R_MAC, .gso_max_segs = segs,
+				.tx_off = like_a_wire },
 		},
 		.static_neigh = true,
 	};
@@ -353,6 +361,22 @@ FIXTURE_SETUP(transfer)
 	ASSERT_EQ(0, shake_topo_up(&self->topo));
 	self->ns_s = self->topo.ns[S];
 	self->ns_r = self->topo.ns[R];
+}
+
+static void pair_down(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(transfer) *self)
+{
+	/* the suite's time budget is tight: say what each case costs */
+	TH_LOG("%.1f s", shake_now() - self->t0);
+	close(self->afd);
+	close(self->cfd);
+	close(self->lfd);
+	shake_topo_down(&self->topo);
+}
+
+FIXTURE_SETUP(transfer)
+{
+	pair_up(_metadata, self, variant->tcp, true);
 	ASSERT_EQ(0, shake_short_orphans(self->proto));
 	ASSERT_EQ(0, setns(self->ns_r, CLONE_NEWNET));
 	ASSERT_EQ(0, shake_short_orphans(self->proto));
@@ -361,12 +385,7 @@ FIXTURE_SETUP(transfer)
 
 FIXTURE_TEARDOWN(transfer)
 {
-	/* the suite's time budget is tight: say what each case costs */
-	TH_LOG("%.1f s", shake_now() - self->t0);
-	close(self->afd);
-	close(self->cfd);
-	close(self->lfd);
-	shake_topo_down(&self->topo);
+	pair_down(_metadata, self);
 }
 
 static int conn_mss(int proto, int fd)
@@ -942,37 +961,12 @@ FIXTURE_VARIANT_ADD(offload, shake) {
 
 FIXTURE_SETUP(offload)
 {
-	FIXTURE_DATA(transfer) *t = &self->t;
-
-	t->t0 = shake_now();
-	t->proto = variant->tcp ? IPPROTO_TCP : shake_proto();
-	t->lfd = t->cfd = t->afd = -1;
-	t->topo = (struct shake_topo){
-		.end = {
-			[S] = { .dev = "vs", .addr = { S_ADDR "/24" },
-				.mac = S_MAC },
-			[R] = { .dev = "vr", .addr = { R_ADDR "/24" },
-				.mac = R_MAC },
-		},
-		.static_neigh = true,
-	};
-	t->topo.ns[S] = t->topo.ns[R] = -1;
-	ASSERT_LT(10000, ms_left(10001))
-		TH_LOG("the program's %d s are spent", BUDGET_S);
-	ASSERT_EQ(0, shake_topo_up(&t->topo));
-	t->ns_s = t->topo.ns[S];
-	t->ns_r = t->topo.ns[R];
+	pair_up(_metadata, &self->t, variant->tcp, false);
 }
 
 FIXTURE_TEARDOWN(offload)
 {
-	FIXTURE_DATA(transfer) *t = &self->t;
-
-	TH_LOG("%.1f s", shake_now() - t->t0);
-	close(t->afd);
-	close(t->cfd);
-	close(t->lfd);
-	shake_topo_down(&t->topo);
+	pair_down(_metadata, &self->t);
 }
 
 /* ethtool -K on end e's device */
