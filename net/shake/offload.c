@@ -145,9 +145,9 @@ static struct sk_buff *shake_gso_segment(struct sk_buff *skb,
 							delta));
 		}
 		if (seg->ip_summed == CHECKSUM_PARTIAL)
-			gso_reset_checksum(seg, ~th->check);
+			gso_reset_checksum(seg, ~csum_unfold(th->check));
 		else
-			th->check = gso_make_checksum(seg, ~th->check);
+			th->check = gso_make_checksum(seg, ~csum_unfold(th->check));
 		seq += mss;
 	}
 out:
