@@ -1005,20 +1005,46 @@ static void gso_read(struct __test_metadata *_metadata,
 
 #define OFFLOAD_BULK	((shake_machine_slow() ? 16 : 64) * MiB)
 
+/* A counter of the namespace ns */
+static long ns_counter(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(transfer) *t, int ns, const char *name)
+{
+	long v;
+
+	ASSERT_EQ(0, setns(ns, CLONE_NEWNET));
+	v = shake_counter(t->proto, name);
+	ASSERT_EQ(0, setns(t->ns_s, CLONE_NEWNET));
+	return v;
+}
+
 /*
  * Defaults: the device takes super-segments whole (veth hands them to
  * the peer as they are, as a NIC with TSO would put them on its wire), and
- * the receiver takes each as one in-order segment.
+ * the receiver takes each as one in-order segment of several: the
+ * delayed-ACK rule (every second full-sized segment) acknowledges it at
+ * once, so ACKs cover two segments or more each, and the delayed-ACK
+ * timer is not what sends them.
  */
 TEST_F_TIMEOUT(offload, whole_super_segments, 60)
 {
 	FIXTURE_DATA(transfer) *t = &self->t;
+	long segs, acks, delayed;
 	struct gso_ctrs a, b;
 
 	connect_pair(_metadata, t, 0, 0);
 	gso_read(_metadata, t, t->ns_s, &a);
+	segs = ns_counter(_metadata, t, t->ns_s, "OutSegs");
+	acks = ns_counter(_metadata, t, t->ns_r, "OutSegs");
+	delayed = ns_counter(_metadata, t, t->ns_r, "DelayedACKs");
 	move(_metadata, t->cfd, t->afd, 0x5eed0101, 0, OFFLOAD_BULK, "bulk");
 	gso_read(_metadata, t, t->ns_s, &b);
+	segs = ns_counter(_metadata, t, t->ns_s, "OutSegs") - segs;
+	acks = ns_counter(_metadata, t, t->ns_r, "OutSegs") - acks;
+	delayed = ns_counter(_metadata, t, t->ns_r, "DelayedACKs") - delayed;
+	TH_LOG("S sent %ld segments, R %ld ACKs (%ld by the delayed-ACK timer)",
+	       segs, acks, delayed);
+	EXPECT_LE(2 * acks, segs);
+	EXPECT_GE(acks / 10, delayed);
 	if (t->proto == IPPROTO_TCP)
 		return;
 	TH_LOG("S: %ld super-segments carried %ld segments",
@@ -1056,6 +1082,8 @@ TEST_F_TIMEOUT(offload, software_gso_on_the_wire, 60)
 	CPU_ZERO(&cpus);
 	CPU_SET(sched_getcpu(), &cpus);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
+	/* no tail loss probe either: it resends when an ACK is merely late */
+	ASSERT_EQ(0, shake_set_sysctl(t->proto, "early_retrans", "0"));
 	offload_set(_metadata, t, S, "tx off");
 	offload_set(_metadata, t, S, soft_gso(t));
 	connect_pair(_metadata, t, 0, 0);
