@@ -655,10 +655,9 @@ static int shake_send_run(struct sock *sk, struct sk_buff *skb, int n)
 	u64 now_us = shake_clock_us();
 	int i;
 
-	/* a clone still in a queue below us shares the header room */
 	if (n > 1)
 		copy = shake_gather(skb, &n);
-	else if (skb_cloned(skb))
+	else if (skb_cloned(skb))	/* a clone below us shares the header room */
 		copy = pskb_copy(skb, GFP_ATOMIC);
 	else
 		copy = skb_clone(skb, GFP_ATOMIC);
